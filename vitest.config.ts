@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run for the whole workspace, split by test kind (file name):
+//   *.unit.test.ts  pure and fast, no I/O
+//   *.int.test.ts   real Kafka, Schema Registry and PostgreSQL
+//   *.e2e.test.ts   services as separate processes on real infrastructure
+const workspace = ['packages/*/src/**', 'services/*/src/**', 'services/*/test/**', 'packages/*/test/**'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: workspace.map((dir) => `${dir}/*.unit.test.ts`) },
+      },
+      {
+        test: {
+          name: 'int',
+          include: workspace.flatMap((dir) => [`${dir}/*.int.test.ts`, `${dir}/*.e2e.test.ts`]),
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Two cores and one shared broker: run integration files one or two at a time.
+          maxWorkers: 2,
+          globalSetup: ['packages/testkit/src/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
