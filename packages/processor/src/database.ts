@@ -1,0 +1,57 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import type { RuntimeConfig } from './runtime-config.ts';
+import { runtimeMigrations } from './runtime-migrations.ts';
+
+/**
+ * A pool whose connections resolve unqualified names in the processor's schema first, so handlers
+ * and migrations write `stock`, not `inventory.stock`, and a rebuild can point the same code at
+ * another schema (`inventory_v2`).
+ */
+export function createDatabase<DB>(
+  config: RuntimeConfig['database'],
+  schema: string,
+  applicationName: string,
+): Kysely<DB> {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    ssl: config.ssl === false ? undefined : config.ssl,
+    application_name: applicationName,
+    options: `-c search_path=${schema},public`,
+  });
+  // A dropped idle connection (server restart, terminated backend) must not crash the process.
+  pool.on('error', () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Creates the schema and brings the runtime's tables, then the service's, up to date. */
+export async function migrate(
+  db: Kysely<unknown>,
+  schema: string,
+  serviceMigrations: Record<string, Migration>,
+): Promise<void> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  for (const [table, migrations] of [
+    ['fleet_runtime_migration', runtimeMigrations],
+    ['service_migration', serviceMigrations],
+  ] as const) {
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableSchema: schema,
+      migrationTableName: table,
+      migrationLockTableName: `${table}_lock`,
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error)
+      throw new Error(
+        `migration ${failed?.migrationName ?? ''} of schema ${schema} failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+  }
+}

@@ -1,0 +1,44 @@
+import type { EventType } from '@fleet/contracts';
+import type { Transaction } from 'kysely';
+import type { EventMeta, ProcessedEvent } from './event-meta.ts';
+import type { Logger } from './logger.ts';
+
+export interface PublishOptions {
+  /** Message key; defaults to the event type's key of the data (its entity ID). */
+  key?: string;
+  subject?: string;
+  /** Publish even while replaying (follow-ons are suppressed during a rebuild by default). */
+  evenOnReplay?: boolean;
+}
+
+/** What a handler gets besides the event. The transaction is the only way to write. */
+export interface HandlerContext<DB> {
+  db: Transaction<DB>;
+  log: Logger;
+  meta: EventMeta;
+  isReplay: boolean;
+  /** Writes a follow-on event to the outbox in this transaction; returns its (deterministic) ID. */
+  publish<T>(eventType: EventType<T>, data: T, options?: PublishOptions): Promise<string>;
+}
+
+/** What a batch handler gets: one transaction for all new events of a run of its type. */
+export interface BatchHandlerContext<DB> {
+  db: Transaction<DB>;
+  log: Logger;
+  isReplay: boolean;
+  /** Like HandlerContext.publish, caused by one of the batch's events. */
+  publish<T>(
+    cause: ProcessedEvent<unknown>,
+    eventType: EventType<T>,
+    data: T,
+    options?: PublishOptions,
+  ): Promise<string>;
+}
+
+export type EventHandler<T, DB> = (event: ProcessedEvent<T>, ctx: HandlerContext<DB>) => Promise<void>;
+export type BatchHandler<T, DB> = (
+  events: ProcessedEvent<T>[],
+  ctx: BatchHandlerContext<DB>,
+) => Promise<void>;
+
+export type { EventMeta, ProcessedEvent };

@@ -1,0 +1,24 @@
+export { deadLetterHeaders } from './dead-letter.ts';
+export {
+  deadLetterTopicOf,
+  defineProcessor,
+  on,
+  onBatch,
+  type ProcessorDefinition,
+  type Route,
+  type RouteOptions,
+} from './define-processor.ts';
+export { deterministicId } from './deterministic-id.ts';
+export { ConfigError, HandlerFailedError, ProcessorError } from './errors.ts';
+export type { EventMeta, ProcessedEvent } from './event-meta.ts';
+export type {
+  BatchHandler,
+  BatchHandlerContext,
+  EventHandler,
+  HandlerContext,
+  PublishOptions,
+} from './handler-context.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { ProcessorRuntime, type StartOptions } from './processor-runtime.ts';
+export { runProcessor } from './run-processor.ts';
+export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';

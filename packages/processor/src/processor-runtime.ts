@@ -1,0 +1,299 @@
+import { EventCodec } from '@fleet/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { type Kysely, sql } from 'kysely';
+import { createDatabase, migrate } from './database.ts';
+import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
+import { pruneEventIds } from './dedupe-store.ts';
+import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
+import { createOpsServer } from './http-server.ts';
+import { createKafka } from './kafka-client.ts';
+import { fetchGroupLag } from './lag-monitor.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { OutboxRelay } from './outbox-relay.ts';
+import { outboxBacklog } from './outbox-store.ts';
+import { ProcessorMetrics } from './processor-metrics.ts';
+import { RecordDecoder } from './record-decoder.ts';
+import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
+import { SubBatchProcessor } from './sub-batch-processor.ts';
+import { startTelemetry, type Telemetry } from './telemetry.ts';
+
+export interface StartOptions {
+  /** Defaults to the parsed process environment. */
+  config?: RuntimeConfig;
+  logger?: Logger;
+}
+
+/**
+ * One running instance of a processor: migrations applied, schemas registered, consumer group
+ * joined, outbox relay, lag and stall monitor, dedupe pruning, and the ops HTTP server.
+ */
+export class ProcessorRuntime<DB> {
+  readonly definition: ProcessorDefinition<DB>;
+  readonly config: RuntimeConfig;
+  readonly logger: Logger;
+  readonly db: Kysely<DB>;
+  readonly schema: string;
+  readonly groupId: string;
+  readonly topics: string[];
+  readonly metrics: ProcessorMetrics;
+  http: FastifyInstance | undefined;
+  httpAddress: string | undefined;
+
+  readonly #telemetry: Telemetry;
+  readonly #kafka;
+  readonly #admin: Admin;
+  readonly #producer: Producer;
+  readonly #codec: EventCodec;
+  readonly #decoder: RecordDecoder<DB>;
+  readonly #relay: OutboxRelay | undefined;
+  readonly #subBatches: SubBatchProcessor<DB>;
+  #consumer: Consumer | undefined;
+  #joined = false;
+  #stalled = false;
+  #lastProgress = Date.now();
+  #timers: NodeJS.Timeout[] = [];
+  #stopping: Promise<void> | undefined;
+
+  private constructor(definition: ProcessorDefinition<DB>, config: RuntimeConfig, logger: Logger) {
+    this.definition = definition;
+    this.config = config;
+    this.logger = logger;
+    const p = config.processing;
+    this.schema = p.dbSchema ?? definition.name;
+    this.groupId = p.groupId ?? definition.name;
+    this.topics = [...new Set(definition.routes.map((r) => r.event.topic.name))];
+    this.#telemetry = startTelemetry(definition.name);
+    this.metrics = new ProcessorMetrics(this.#telemetry.meter, { processor: definition.name });
+    this.db = createDatabase<DB>(config.database, this.schema, definition.name);
+    this.#kafka = createKafka(config.kafka, definition.name, logger);
+    this.#admin = this.#kafka.admin();
+    // Idempotent producer with acks=all: no duplicates or reordering from its own retries.
+    this.#producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.#codec = new EventCodec({
+      registryUrl: config.registry.url,
+      events: [...definition.routes.map((r) => r.event), ...(definition.publishes ?? [])],
+      ...authOf(config),
+    });
+    this.#decoder = new RecordDecoder(this.#codec, definition.routes);
+    this.#relay = p.replay
+      ? undefined
+      : new OutboxRelay({
+          db: this.db as Kysely<unknown>,
+          producer: this.#producer,
+          lockName: `fleet-outbox:${this.schema}`,
+          pollMs: p.outboxPollMs,
+          logger,
+          metrics: this.metrics,
+        });
+    this.#subBatches = new SubBatchProcessor({
+      processor: definition.name,
+      db: this.db,
+      decoder: this.#decoder,
+      codec: this.#codec,
+      logger,
+      metrics: this.metrics,
+      handlerMaxAttempts: p.handlerMaxAttempts,
+      isReplay: p.replay,
+      sendDeadLetters: (letters) => this.#sendDeadLetters(letters),
+      outboxWritten: () => this.#relay?.wake(),
+    });
+  }
+
+  static async start<DB>(
+    definition: ProcessorDefinition<DB>,
+    options: StartOptions = {},
+  ): Promise<ProcessorRuntime<DB>> {
+    const config = options.config ?? loadRuntimeConfig();
+    const logger =
+      options.logger ??
+      createLogger({ service: definition.name, processor: definition.name }, config.logLevel);
+    const runtime = new ProcessorRuntime(definition, config, logger);
+    try {
+      await runtime.#start();
+    } catch (error) {
+      await runtime.stop().catch(() => {});
+      throw error;
+    }
+    return runtime;
+  }
+
+  async #start(): Promise<void> {
+    const { processing } = this.config;
+    await migrate(this.db as Kysely<unknown>, this.schema, this.definition.migrations);
+    await this.#codec.registerAll();
+    await Promise.all([this.#admin.connect(), this.#producer.connect()]);
+    await this.#ensureDeadLetterTopic();
+    await this.#startConsumer();
+    this.#relay?.start();
+    this.#timers.push(
+      setInterval(() => void this.#monitor(), processing.lagIntervalMs),
+      setInterval(() => void this.#prune(), 3_600_000),
+    );
+    void this.#prune();
+    await this.#startHttp();
+    this.logger.info(
+      {
+        topics: this.topics,
+        groupId: this.groupId,
+        schema: this.schema,
+        replay: processing.replay,
+        http: this.httpAddress,
+      },
+      'processor started',
+    );
+  }
+
+  async #startConsumer(): Promise<void> {
+    const consumer = this.#kafka.consumer({ groupId: this.groupId });
+    this.#consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.#joined = true;
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.#joined = false;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.#joined = false;
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true, // commits resolved offsets only, and we resolve only after the transaction
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.processing.partitionsConcurrency,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+  }
+
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const size = this.config.processing.batchSize;
+    const keepGoing = async () => {
+      await heartbeat().catch(() => {});
+      return isRunning() && !isStale();
+    };
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + size);
+      await this.#subBatches.process(batch.topic, batch.partition, chunk, keepGoing);
+      const last = chunk.at(-1);
+      if (last) resolveOffset(last.offset);
+      await commitOffsetsIfNecessary();
+      this.#lastProgress = Date.now();
+      this.#stalled = false;
+      await heartbeat();
+    }
+  }
+
+  async #sendDeadLetters(letters: DeadLetter[]): Promise<void> {
+    await this.#producer.send({
+      topic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
+      acks: -1,
+      messages: letters.map((l) => deadLetterMessage(this.definition.name, l)),
+    });
+  }
+
+  async #ensureDeadLetterTopic(): Promise<void> {
+    const topic = deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>);
+    const existing = await this.#admin.listTopics();
+    if (!existing.includes(topic))
+      await this.#admin
+        .createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
+        .catch((error: unknown) => {
+          // Another instance created it at the same moment.
+          if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+        });
+  }
+
+  /** Lag and outbox gauges; a consumer with lag that has not progressed for the stall timeout is restarted. */
+  async #monitor(): Promise<void> {
+    try {
+      const lags = await fetchGroupLag(this.#admin, this.groupId, this.topics);
+      this.metrics.lag = new Map(lags.map((l) => [`${l.topic}/${l.partition}`, l]));
+      if (this.#relay) this.metrics.outbox = await outboxBacklog(this.db as Kysely<unknown>);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not read consumer lag or outbox backlog');
+      return;
+    }
+    const lag = this.metrics.totalLag();
+    if (lag === 0) this.#lastProgress = Date.now();
+    const idleMs = Date.now() - this.#lastProgress;
+    if (lag > 0 && idleMs > this.config.processing.stallTimeoutMs && !this.#stopping && !this.#stalled) {
+      this.#stalled = true;
+      this.logger.error({ lag, idleMs }, 'consumer stalled: lag but no progress; restarting it');
+      try {
+        await this.#consumer?.disconnect();
+        await this.#startConsumer();
+        this.#lastProgress = Date.now();
+      } catch (error) {
+        this.logger.error({ err: error }, 'consumer restart failed; will try again');
+        this.#stalled = false;
+      }
+    }
+  }
+
+  async #prune(): Promise<void> {
+    try {
+      const pruned = await pruneEventIds(
+        this.db as Kysely<unknown>,
+        this.config.processing.dedupeWindowHours,
+      );
+      if (pruned > 0) this.logger.info({ pruned }, 'pruned dedupe records older than the dedupe window');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'dedupe pruning failed');
+    }
+  }
+
+  async #startHttp(): Promise<void> {
+    const port = this.config.http.port ?? this.definition.httpPort;
+    if (port === undefined) return;
+    this.http = createOpsServer({ check: () => this.readiness() }, this.#telemetry);
+    await this.definition.http?.(this.http, { db: this.db });
+    this.httpAddress = await this.http.listen({ host: this.config.http.host, port });
+  }
+
+  async readiness(): Promise<Record<string, { ok: boolean; detail?: string }>> {
+    let database: { ok: boolean; detail?: string } = { ok: true };
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (error) {
+      database = { ok: false, detail: (error as Error).message };
+    }
+    return {
+      consumerGroup: this.#joined
+        ? { ok: true }
+        : { ok: false, detail: 'not a member of the consumer group' },
+      database,
+      progress: this.#stalled
+        ? { ok: false, detail: `no progress for ${this.config.processing.stallTimeoutMs} ms with lag` }
+        : { ok: true },
+    };
+  }
+
+  /** Publishes what is in the outbox now (tests and shutdown); returns how many were sent. */
+  async flushOutbox(): Promise<number> {
+    let total = 0;
+    for (let n = await this.#relay?.publishOnce(); n; n = await this.#relay?.publishOnce()) total += n;
+    return total;
+  }
+
+  /** Graceful stop: no new fetches, the in-flight sub-batch finishes, outbox flushed, everything closed. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      for (const timer of this.#timers) clearInterval(timer);
+      await this.#consumer
+        ?.disconnect()
+        .catch((e: unknown) => this.logger.warn({ err: e }, 'consumer disconnect'));
+      await this.#relay?.stop();
+      await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.http?.close()]);
+      await this.db.destroy().catch(() => {});
+      await this.#telemetry.shutdown();
+      this.logger.info('processor stopped');
+    })();
+    return this.#stopping;
+  }
+}
+
+const authOf = (config: RuntimeConfig) => (config.registry.auth ? { auth: config.registry.auth } : {});

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** Every variable the runtime reads, validated once at start-up. `.env.example` documents each. */
+const envSchema = z
+  .object({
+    KAFKA_BROKERS: z
+      .string()
+      .min(1)
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      ),
+    KAFKA_CLIENT_ID: z.string().min(1).optional(),
+    KAFKA_SSL: bool.default(false),
+    KAFKA_SSL_CA_FILE: z.string().optional(),
+    KAFKA_SSL_REJECT_UNAUTHORIZED: bool.default(true),
+    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    KAFKA_SASL_USERNAME: z.string().optional(),
+    KAFKA_SASL_PASSWORD: z.string().optional(),
+    SCHEMA_REGISTRY_URL: z.url(),
+    SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+    SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+    DATABASE_URL: z.url(),
+    DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+    DATABASE_SSL_CA_FILE: z.string().optional(),
+    DATABASE_POOL_MAX: int(1).default(10),
+    HTTP_HOST: z.string().default('127.0.0.1'),
+    HTTP_PORT: int(0).max(65535).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PROCESSOR_BATCH_SIZE: int(1).max(10_000).default(500),
+    PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(3),
+    PROCESSOR_HANDLER_MAX_ATTEMPTS: int(1).max(100).default(3),
+    PROCESSOR_DEDUPE_WINDOW_HOURS: int(1).default(168),
+    PROCESSOR_STALL_TIMEOUT_MS: int(1000).default(60_000),
+    PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(1000).default(30_000),
+    PROCESSOR_LAG_INTERVAL_MS: int(100).default(5_000),
+    PROCESSOR_OUTBOX_POLL_MS: int(10).default(200),
+    PROCESSOR_DB_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
+      .optional(),
+    PROCESSOR_GROUP_ID: z.string().min(1).optional(),
+    PROCESSOR_REPLAY: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SASL_USERNAME'],
+        message: 'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+      });
+  });
+
+export type RuntimeEnv = z.infer<typeof envSchema>;
+
+export interface RuntimeConfig {
+  kafka: {
+    brokers: string[];
+    clientId: string | undefined;
+    ssl: false | { ca?: string; rejectUnauthorized: boolean };
+    sasl:
+      | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+      | undefined;
+  };
+  registry: { url: string; auth: { username: string; password: string } | undefined };
+  database: { url: string; ssl: false | { ca?: string; rejectUnauthorized: boolean }; poolMax: number };
+  http: { host: string; port: number | undefined };
+  logLevel: RuntimeEnv['LOG_LEVEL'];
+  processing: {
+    batchSize: number;
+    partitionsConcurrency: number;
+    handlerMaxAttempts: number;
+    dedupeWindowHours: number;
+    stallTimeoutMs: number;
+    shutdownTimeoutMs: number;
+    lagIntervalMs: number;
+    outboxPollMs: number;
+    dbSchema: string | undefined;
+    groupId: string | undefined;
+    replay: boolean;
+  };
+}
+
+/** Parses the environment once; throws ConfigError naming every missing or bad variable. */
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const readCa = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
+  const withCa = (ca: string | undefined, rejectUnauthorized: boolean) =>
+    ca === undefined ? { rejectUnauthorized } : { ca, rejectUnauthorized };
+  return {
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL ? withCa(readCa(e.KAFKA_SSL_CA_FILE), e.KAFKA_SSL_REJECT_UNAUTHORIZED) : false,
+      sasl:
+        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+          ? {
+              mechanism: e.KAFKA_SASL_MECHANISM,
+              username: e.KAFKA_SASL_USERNAME,
+              password: e.KAFKA_SASL_PASSWORD,
+            }
+          : undefined,
+    },
+    registry: {
+      url: e.SCHEMA_REGISTRY_URL,
+      auth:
+        e.SCHEMA_REGISTRY_USERNAME && e.SCHEMA_REGISTRY_PASSWORD
+          ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD }
+          : undefined,
+    },
+    database: {
+      url: e.DATABASE_URL,
+      ssl:
+        e.DATABASE_SSL === 'disable'
+          ? false
+          : withCa(readCa(e.DATABASE_SSL_CA_FILE), e.DATABASE_SSL === 'verify-full'),
+      poolMax: e.DATABASE_POOL_MAX,
+    },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    logLevel: e.LOG_LEVEL,
+    processing: {
+      batchSize: e.PROCESSOR_BATCH_SIZE,
+      partitionsConcurrency: e.PROCESSOR_PARTITIONS_CONCURRENCY,
+      handlerMaxAttempts: e.PROCESSOR_HANDLER_MAX_ATTEMPTS,
+      dedupeWindowHours: e.PROCESSOR_DEDUPE_WINDOW_HOURS,
+      stallTimeoutMs: e.PROCESSOR_STALL_TIMEOUT_MS,
+      shutdownTimeoutMs: e.PROCESSOR_SHUTDOWN_TIMEOUT_MS,
+      lagIntervalMs: e.PROCESSOR_LAG_INTERVAL_MS,
+      outboxPollMs: e.PROCESSOR_OUTBOX_POLL_MS,
+      dbSchema: e.PROCESSOR_DB_SCHEMA,
+      groupId: e.PROCESSOR_GROUP_ID,
+      replay: e.PROCESSOR_REPLAY,
+    },
+  };
+}

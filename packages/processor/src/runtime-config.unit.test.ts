@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.ts';
+import { loadRuntimeConfig } from './runtime-config.ts';
+
+const valid = {
+  KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9094',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+};
+
+describe('loadRuntimeConfig', () => {
+  it('applies defaults and splits the broker list', () => {
+    const config = loadRuntimeConfig(valid);
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9094']);
+    expect(config.processing.batchSize).toBe(500);
+    expect(config.kafka.ssl).toBe(false);
+  });
+
+  it('lists every missing or bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadRuntimeConfig({
+        SCHEMA_REGISTRY_URL: 'not a url',
+        PROCESSOR_BATCH_SIZE: '0',
+        KAFKA_SASL_MECHANISM: 'plain',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'KAFKA_BROKERS',
+      'SCHEMA_REGISTRY_URL',
+      'DATABASE_URL',
+      'PROCESSOR_BATCH_SIZE',
+      'KAFKA_SASL_USERNAME',
+    ])
+      expect(problems).toContain(name);
+  });
+
+  it('builds SASL settings only when complete', () => {
+    const config = loadRuntimeConfig({
+      ...valid,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'svc',
+      KAFKA_SASL_PASSWORD: 'secret',
+      KAFKA_SSL: 'true',
+    });
+    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'secret' });
+    expect(config.kafka.ssl).toEqual({ rejectUnauthorized: true });
+  });
+});
