@@ -21,8 +21,10 @@ export function createDatabase<DB>(
     application_name: applicationName,
     options: `-c search_path=${schema},public`,
   });
-  // A dropped idle connection (server restart, terminated backend) must not crash the process.
+  // A dropped connection (server restart, terminated backend) must not crash the process: an idle
+  // one is reported on the pool, one in use on its client; the query in flight fails and is retried.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -145,7 +145,12 @@ export class ProcessorRuntime<DB> {
   }
 
   async #startConsumer(): Promise<void> {
-    const consumer = this.#kafka.consumer({ groupId: this.groupId });
+    const { sessionTimeoutMs } = this.config.processing;
+    const consumer = this.#kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+    });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.#joined = true;

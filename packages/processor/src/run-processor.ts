@@ -21,14 +21,6 @@ export async function runProcessor<DB>(definition: ProcessorDefinition<DB>): Pro
     throw error;
   }
   const logger = createLogger({ service: definition.name, processor: definition.name }, config.logLevel);
-  let runtime: ProcessorRuntime<DB>;
-  try {
-    runtime = await ProcessorRuntime.start(definition, { config, logger });
-  } catch (error) {
-    logger.fatal({ err: error }, 'start-up failed');
-    process.exit(1);
-  }
-
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
@@ -42,14 +34,23 @@ export async function runProcessor<DB>(definition: ProcessorDefinition<DB>): Pro
       process.exit(1);
     }, config.processing.shutdownTimeoutMs);
     timeout.unref();
-    runtime.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    // A signal during start-up stops right after it: the handlers are installed before anything runs.
+    started
+      .then((runtime) => runtime.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  const started = ProcessorRuntime.start(definition, { config, logger });
+  await started.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'start-up failed');
+    process.exit(1);
+  });
 }

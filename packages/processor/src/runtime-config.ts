@@ -39,6 +39,7 @@ const envSchema = z
     PROCESSOR_HANDLER_MAX_ATTEMPTS: int(1).max(100).default(3),
     PROCESSOR_DEDUPE_WINDOW_HOURS: int(1).default(168),
     PROCESSOR_STALL_TIMEOUT_MS: int(1000).default(60_000),
+    PROCESSOR_SESSION_TIMEOUT_MS: int(6000).default(30_000),
     PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(1000).default(30_000),
     PROCESSOR_LAG_INTERVAL_MS: int(100).default(5_000),
     PROCESSOR_OUTBOX_POLL_MS: int(10).default(200),
@@ -79,6 +80,7 @@ export interface RuntimeConfig {
     handlerMaxAttempts: number;
     dedupeWindowHours: number;
     stallTimeoutMs: number;
+    sessionTimeoutMs: number;
     shutdownTimeoutMs: number;
     lagIntervalMs: number;
     outboxPollMs: number;
@@ -135,6 +137,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       handlerMaxAttempts: e.PROCESSOR_HANDLER_MAX_ATTEMPTS,
       dedupeWindowHours: e.PROCESSOR_DEDUPE_WINDOW_HOURS,
       stallTimeoutMs: e.PROCESSOR_STALL_TIMEOUT_MS,
+      sessionTimeoutMs: e.PROCESSOR_SESSION_TIMEOUT_MS,
       shutdownTimeoutMs: e.PROCESSOR_SHUTDOWN_TIMEOUT_MS,
       lagIntervalMs: e.PROCESSOR_LAG_INTERVAL_MS,
       outboxPollMs: e.PROCESSOR_OUTBOX_POLL_MS,

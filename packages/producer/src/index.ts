@@ -1,0 +1,8 @@
+export {
+  batchItem,
+  createProducer,
+  type FleetProducer,
+  type ProducerOptions,
+  type PublishItem,
+  type PublishOptions,
+} from './create-producer.ts';
