@@ -6,58 +6,49 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const int = (min: number) => z.coerce.number().int().min(min);
 
 /** Every variable the runtime reads, validated once at start-up. `.env.example` documents each. */
-const envSchema = z
-  .object({
-    KAFKA_BROKERS: z
-      .string()
-      .min(1)
-      .transform((s) =>
-        s
-          .split(',')
-          .map((b) => b.trim())
-          .filter(Boolean),
-      ),
-    KAFKA_CLIENT_ID: z.string().min(1).optional(),
-    KAFKA_SSL: bool.default(false),
-    KAFKA_SSL_CA_FILE: z.string().optional(),
-    KAFKA_SSL_REJECT_UNAUTHORIZED: bool.default(true),
-    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-    KAFKA_SASL_USERNAME: z.string().optional(),
-    KAFKA_SASL_PASSWORD: z.string().optional(),
-    SCHEMA_REGISTRY_URL: z.url(),
-    SCHEMA_REGISTRY_USERNAME: z.string().optional(),
-    SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
-    DATABASE_URL: z.url(),
-    DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
-    DATABASE_SSL_CA_FILE: z.string().optional(),
-    DATABASE_POOL_MAX: int(1).default(10),
-    HTTP_HOST: z.string().default('127.0.0.1'),
-    HTTP_PORT: int(0).max(65535).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    PROCESSOR_BATCH_SIZE: int(1).max(10_000).default(500),
-    PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(3),
-    PROCESSOR_HANDLER_MAX_ATTEMPTS: int(1).max(100).default(3),
-    PROCESSOR_DEDUPE_WINDOW_HOURS: int(1).default(168),
-    PROCESSOR_STALL_TIMEOUT_MS: int(1000).default(60_000),
-    PROCESSOR_SESSION_TIMEOUT_MS: int(6000).default(30_000),
-    PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(1000).default(30_000),
-    PROCESSOR_LAG_INTERVAL_MS: int(100).default(5_000),
-    PROCESSOR_OUTBOX_POLL_MS: int(10).default(200),
-    PROCESSOR_DB_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
-      .optional(),
-    PROCESSOR_GROUP_ID: z.string().min(1).optional(),
-    PROCESSOR_REPLAY: bool.default(false),
-  })
-  .superRefine((env, ctx) => {
-    if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['KAFKA_SASL_USERNAME'],
-        message: 'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
-      });
-  });
+const envSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: bool.default(true),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  SCHEMA_REGISTRY_URL: z.url(),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  DATABASE_URL: z.url(),
+  DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  DATABASE_SSL_CA_FILE: z.string().optional(),
+  DATABASE_POOL_MAX: int(1).default(10),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: int(0).max(65535).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROCESSOR_BATCH_SIZE: int(1).max(10_000).default(500),
+  PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(3),
+  PROCESSOR_HANDLER_MAX_ATTEMPTS: int(1).max(100).default(3),
+  PROCESSOR_DEDUPE_WINDOW_HOURS: int(1).default(168),
+  PROCESSOR_STALL_TIMEOUT_MS: int(1000).default(60_000),
+  PROCESSOR_SESSION_TIMEOUT_MS: int(6000).default(30_000),
+  PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(1000).default(30_000),
+  PROCESSOR_LAG_INTERVAL_MS: int(100).default(5_000),
+  PROCESSOR_OUTBOX_POLL_MS: int(10).default(200),
+  PROCESSOR_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
+    .optional(),
+  PROCESSOR_GROUP_ID: z.string().min(1).optional(),
+  PROCESSOR_REPLAY: bool.default(false),
+});
 
 export type RuntimeEnv = z.infer<typeof envSchema>;
 
@@ -92,10 +83,15 @@ export interface RuntimeConfig {
 
 /** Parses the environment once; throws ConfigError naming every missing or bad variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
+  // An empty variable (`HTTP_PORT=` copied from .env.example) means "not set", not "zero".
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(set);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  if (set.KAFKA_SASL_MECHANISM && !(set.KAFKA_SASL_USERNAME && set.KAFKA_SASL_PASSWORD))
+    problems.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const readCa = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
   const withCa = (ca: string | undefined, rejectUnauthorized: boolean) =>

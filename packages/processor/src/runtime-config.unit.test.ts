@@ -39,6 +39,18 @@ describe('loadRuntimeConfig', () => {
       expect(problems).toContain(name);
   });
 
+  it('treats empty variables as unset', () => {
+    const config = loadRuntimeConfig({
+      ...valid,
+      HTTP_PORT: '',
+      KAFKA_SASL_MECHANISM: '',
+      PROCESSOR_BATCH_SIZE: '',
+    });
+    expect(config.http.port).toBeUndefined();
+    expect(config.kafka.sasl).toBeUndefined();
+    expect(config.processing.batchSize).toBe(500);
+  });
+
   it('builds SASL settings only when complete', () => {
     const config = loadRuntimeConfig({
       ...valid,

@@ -60,15 +60,24 @@ describe('transient failures and stalls', () => {
     const blocker = kyselyFor(world.database.url);
     const blocked = movements(10, 1);
     const account = blocked[0]?.data.accountId ?? '';
+    await sql`insert into ${sql.id(name, 'balances')} values (${account}, 0, 0) on conflict do nothing`.execute(
+      blocker,
+    );
     let release: () => void = () => {};
+    let locked: () => void = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
     const holding = blocker.transaction().execute(async (trx) => {
       await sql`select 1 from ${sql.id(name, 'balances')} where account_id = ${account} for update`.execute(
         trx,
       );
+      locked();
       await new Promise<void>((resolve) => {
         release = resolve;
       });
     });
+    await lockTaken; // the events must meet the lock, not race it
     await world.send(blocked);
 
     const body = await waitFor('readyz to report the stall', async () => {
