@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EventCodec } from '@fleet/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
+import { ControlPlane, requestPause } from './control-plane.ts';
 import { createDatabase, migrate } from './database.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
 import { pruneEventIds } from './dedupe-store.ts';
@@ -49,6 +52,8 @@ export class ProcessorRuntime<DB> {
   readonly #relay: OutboxRelay | undefined;
   readonly #subBatches: SubBatchProcessor<DB>;
   #consumer: Consumer | undefined;
+  #control: ControlPlane | undefined;
+  #paused = false;
   #joined = false;
   #stalled = false;
   #lastProgress = Date.now();
@@ -132,6 +137,24 @@ export class ProcessorRuntime<DB> {
     );
     void this.#prune();
     await this.#startHttp();
+    this.#control = new ControlPlane(
+      this.db as Kysely<unknown>,
+      {
+        processor: this.definition.name,
+        schema: this.schema,
+        groupId: this.groupId,
+        topics: this.topics,
+        dlqTopic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
+        dedupeWindowHours: processing.dedupeWindowHours,
+        replay: processing.replay,
+        httpAddress: this.httpAddress,
+      },
+      `${this.definition.name}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    );
+    await this.#control.register();
+    this.#timers.push(
+      setInterval(() => void this.#followControls(), Math.min(processing.lagIntervalMs, 1_000)),
+    );
     this.logger.info(
       {
         topics: this.topics,
@@ -170,6 +193,37 @@ export class ProcessorRuntime<DB> {
       partitionsConsumedConcurrently: this.config.processing.partitionsConcurrency,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
+    if (this.#paused) consumer.pause(this.topics.map((topic) => ({ topic })));
+  }
+
+  /** Heartbeats in the control tables and applies what operators asked (pause/resume), acknowledging it. */
+  async #followControls(): Promise<void> {
+    if (!this.#control || this.#stopping) return;
+    try {
+      const wanted = await this.#control.heartbeat(this.#paused);
+      if (wanted === this.#paused) return;
+      const topics = this.topics.map((topic) => ({ topic }));
+      if (wanted) this.#consumer?.pause(topics);
+      else this.#consumer?.resume(topics);
+      this.#paused = wanted;
+      this.#lastProgress = Date.now();
+      await this.#control.heartbeat(wanted);
+      this.logger.info(
+        { paused: wanted },
+        wanted ? 'paused by operator request' : 'resumed by operator request',
+      );
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not read or acknowledge operator controls');
+    }
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Asks every instance of this processor (not only this one) to pause or resume. */
+  async requestPause(paused: boolean, by: string): Promise<void> {
+    await requestPause(this.db as Kysely<unknown>, this.groupId, paused, by);
   }
 
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -223,7 +277,7 @@ export class ProcessorRuntime<DB> {
       return;
     }
     const lag = this.metrics.totalLag();
-    if (lag === 0) this.#lastProgress = Date.now();
+    if (lag === 0 || this.#paused) this.#lastProgress = Date.now();
     const idleMs = Date.now() - this.#lastProgress;
     if (lag > 0 && idleMs > this.config.processing.stallTimeoutMs && !this.#stopping && !this.#stalled) {
       this.#stalled = true;
@@ -254,7 +308,19 @@ export class ProcessorRuntime<DB> {
   async #startHttp(): Promise<void> {
     const port = this.config.http.port ?? this.definition.httpPort;
     if (port === undefined) return;
-    this.http = createOpsServer({ check: () => this.readiness() }, this.#telemetry);
+    this.http = createOpsServer({ check: () => this.readiness() }, this.#telemetry, {
+      token: this.config.adminToken,
+      status: async () => ({
+        processor: this.definition.name,
+        groupId: this.groupId,
+        schema: this.schema,
+        paused: this.#paused,
+        replay: this.config.processing.replay,
+        lag: [...this.metrics.lag.values()],
+        outbox: this.metrics.outbox,
+      }),
+      pause: (paused, by) => this.requestPause(paused, by),
+    });
     await this.definition.http?.(this.http, { db: this.db });
     this.httpAddress = await this.http.listen({ host: this.config.http.host, port });
   }
@@ -288,6 +354,7 @@ export class ProcessorRuntime<DB> {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       for (const timer of this.#timers) clearInterval(timer);
+      await this.#control?.deregister().catch(() => {});
       await this.#consumer
         ?.disconnect()
         .catch((e: unknown) => this.logger.warn({ err: e }, 'consumer disconnect'));

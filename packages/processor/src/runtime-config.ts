@@ -32,6 +32,7 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: int(1).default(10),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: int(0).max(65535).optional(),
+  FLEET_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROCESSOR_BATCH_SIZE: int(1).max(10_000).default(500),
   PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(3),
@@ -65,6 +66,8 @@ export interface RuntimeConfig {
   database: { url: string; ssl: false | { ca?: string; rejectUnauthorized: boolean }; poolMax: number };
   http: { host: string; port: number | undefined };
   logLevel: RuntimeEnv['LOG_LEVEL'];
+  /** Bearer token of the admin endpoints; they answer 403 when unset. */
+  adminToken: string | undefined;
   processing: {
     batchSize: number;
     partitionsConcurrency: number;
@@ -127,6 +130,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
+    adminToken: e.FLEET_ADMIN_TOKEN,
     processing: {
       batchSize: e.PROCESSOR_BATCH_SIZE,
       partitionsConcurrency: e.PROCESSOR_PARTITIONS_CONCURRENCY,
