@@ -53,6 +53,12 @@ export class ControlPlane {
     return rows[0]?.paused ?? false;
   }
 
+  /** The latest dead-lettering reason, for `fleet status`. */
+  async recordError(message: string): Promise<void> {
+    await sql`update fleet.instances set last_error = ${message.slice(0, 500)}, last_error_at = now()
+      where instance_id = ${this.instanceId}`.execute(this.#db);
+  }
+
   async deregister(): Promise<void> {
     await sql`delete from fleet.instances where instance_id = ${this.instanceId}`.execute(this.#db);
   }
@@ -96,7 +102,9 @@ export async function ensureControlTables(db: Kysely<unknown>): Promise<void> {
         http_address text,
         paused boolean not null default false,
         started_at timestamptz not null default now(),
-        last_seen timestamptz not null default now())`.execute(trx);
+        last_seen timestamptz not null default now(),
+        last_error text,
+        last_error_at timestamptz)`.execute(trx);
     await sql`
       create table if not exists fleet.controls (
         group_id text primary key,

@@ -1,3 +1,4 @@
+export { ensureControlTables, requestPause } from './control-plane.ts';
 export { deadLetterHeaders } from './dead-letter.ts';
 export {
   deadLetterTopicOf,
@@ -18,6 +19,7 @@ export type {
   HandlerContext,
   PublishOptions,
 } from './handler-context.ts';
+export { fetchGroupLag, type PartitionLag } from './lag-monitor.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { ProcessorRuntime, type StartOptions } from './processor-runtime.ts';
 export { runProcessor } from './run-processor.ts';

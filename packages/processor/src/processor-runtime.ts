@@ -9,6 +9,7 @@ import { createDatabase, migrate } from './database.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
 import { pruneEventIds } from './dedupe-store.ts';
 import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
+import { errorCode } from './errors.ts';
 import { createOpsServer } from './http-server.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchGroupLag } from './lag-monitor.ts';
@@ -252,6 +253,11 @@ export class ProcessorRuntime<DB> {
       acks: -1,
       messages: letters.map((l) => deadLetterMessage(this.definition.name, l)),
     });
+    const last = letters.at(-1)?.error;
+    if (last) {
+      const message = `${errorCode(last)}: ${last instanceof Error ? last.message : String(last)}`;
+      await this.#control?.recordError(message).catch(() => {});
+    }
   }
 
   async #ensureDeadLetterTopic(): Promise<void> {
