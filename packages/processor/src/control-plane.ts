@@ -105,6 +105,9 @@ export async function ensureControlTables(db: Kysely<unknown>): Promise<void> {
         last_seen timestamptz not null default now(),
         last_error text,
         last_error_at timestamptz)`.execute(trx);
+    // Columns added after the first release: databases created before them get them here.
+    await sql`alter table fleet.instances add column if not exists last_error text,
+      add column if not exists last_error_at timestamptz`.execute(trx);
     await sql`
       create table if not exists fleet.controls (
         group_id text primary key,
