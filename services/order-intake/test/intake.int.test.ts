@@ -1,0 +1,255 @@
+import http from 'node:http';
+import {
+  applyTopicPlan,
+  EventCodec,
+  envelopeFromHeaders,
+  OrderCancelled,
+  OrderPlaced,
+  orderEvents,
+  ordersTopic,
+  planTopics,
+} from '@fleet/contracts';
+import { infraSettings, testKafka, uniqueName, waitFor } from '@fleet/testkit';
+import { Redis } from 'ioredis';
+import type { Admin } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { type RunningIntake, startIntake } from '../src/start-intake.ts';
+import { OpenApiContract } from './openapi-contract.ts';
+import { validOrder } from './test-app.ts';
+import { TopicTail } from './topic-tail.ts';
+
+const { kafkaBrokers, schemaRegistryUrl } = infraSettings();
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `${uniqueName('order-intake-test')}:`;
+const silent = pino({ level: 'silent' });
+const kafka = testKafka('order-intake-test');
+
+let admin: Admin;
+let tail: TopicTail;
+let redis: Redis;
+const codec = new EventCodec({ registryUrl: schemaRegistryUrl, events: orderEvents });
+const started: RunningIntake[] = [];
+
+/** An intake as main.ts runs it (real producer, Redis, HTTP on a free port), with test settings. */
+async function intake(env: Record<string, string> = {}): Promise<RunningIntake> {
+  const config = loadConfig({
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    REDIS_URL: redisUrl,
+    INTAKE_REDIS_PREFIX: prefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const running = await startIntake(config, silent);
+  started.push(running);
+  return running;
+}
+
+async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+const recordsOf = async (eventId: string, atLeast = 1) =>
+  waitFor(
+    `record with ce_id ${eventId}`,
+    () => {
+      const found = tail.withHeader('ce_id', eventId);
+      return found.length >= atLeast ? found : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+
+beforeAll(async () => {
+  admin = kafka.admin();
+  await admin.connect();
+  await applyTopicPlan(admin, await planTopics(admin, [ordersTopic]));
+  tail = await TopicTail.start(kafka, admin, ordersTopic.name);
+  redis = new Redis(redisUrl);
+});
+
+afterAll(async () => {
+  await Promise.allSettled(started.map((s) => s.stop()));
+  await tail?.stop();
+  await admin?.disconnect();
+  // Leave nothing behind in the shared Redis.
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('order-intake on real Kafka, registry and Redis', () => {
+  it('is ready once Kafka, the registry and Redis answer', async () => {
+    const { url } = await intake();
+    const response = await fetch(`${url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      checks: { kafka: { ok: true }, registry: { ok: true }, redis: { ok: true } },
+    });
+  });
+
+  it('placing an order publishes a decodable OrderPlaced v2 with CloudEvents headers', async () => {
+    const { url } = await intake();
+    const res = await post(url, '/orders', validOrder, { 'x-correlation-id': 'checkout-int-1' });
+    expect(res.status).toBe(202);
+    const { orderId, eventId } = res.body as { orderId: string; eventId: string };
+    const [record] = await recordsOf(eventId);
+    expect(record?.key?.toString()).toBe(orderId);
+    const env = envelopeFromHeaders(record?.headers);
+    expect(env).toMatchObject({
+      id: eventId,
+      type: OrderPlaced.type,
+      source: '/fleet/order-intake',
+      specversion: '1.0',
+      subject: orderId,
+      correlationId: 'checkout-int-1',
+      contentType: 'application/json',
+    });
+    expect(await codec.decode(record?.value as Buffer, OrderPlaced, { type: env.type })).toMatchObject({
+      ...validOrder,
+      orderId,
+      totalCents: 3448,
+      placedAt: expect.any(String),
+    });
+  });
+
+  it('cancelling publishes OrderCancelled keyed by the order', async () => {
+    const { url } = await intake();
+    const orderId = crypto.randomUUID();
+    const res = await post(url, `/orders/${orderId}/cancel`, { reason: 'Ordered by mistake' });
+    expect(res.status).toBe(202);
+    const [record] = await recordsOf(res.body.eventId as string);
+    expect(record?.key?.toString()).toBe(orderId);
+    expect(envelopeFromHeaders(record?.headers).type).toBe(OrderCancelled.type);
+    expect(await codec.decode(record?.value as Buffer, OrderCancelled)).toMatchObject({
+      orderId,
+      reason: 'Ordered by mistake',
+    });
+  });
+
+  it('the same Idempotency-Key on two replicas gives one event ID and one record; another body is 409', async () => {
+    const a = await intake();
+    const b = await intake();
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const first = await post(a.url, '/orders', validOrder, key);
+    const second = await post(b.url, '/orders', validOrder, key);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const conflict = await post(b.url, '/orders', { ...validOrder, currency: 'USD' }, key);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    await recordsOf(first.body.eventId as string);
+    // A marker published after both requests: once it is read, anything they produced has been read too.
+    const marker = await post(a.url, '/orders', { ...validOrder, orderId: first.body.orderId });
+    await recordsOf(marker.body.eventId as string);
+    expect(tail.withHeader('ce_id', first.body.eventId as string)).toHaveLength(1);
+  });
+
+  it('an invalid body is a 400 listing the fields, and nothing is published', async () => {
+    const { url } = await intake();
+    const customerId = uniqueName('invalid-customer');
+    const orderId = crypto.randomUUID();
+    const res = await post(url, '/orders', {
+      orderId,
+      customerId,
+      lines: [{ sku: '', quantity: -1 }],
+      currency: 'EUR',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('VALIDATION_FAILED');
+    expect((res.body.issues as { path: string }[]).map((i) => i.path).sort()).toEqual([
+      'body.lines.0.quantity',
+      'body.lines.0.sku',
+      'body.lines.0.unitPrice',
+    ]);
+    // Same order ID, now valid: it must be the only record keyed by it.
+    const ok = await post(url, '/orders', { ...validOrder, orderId });
+    await recordsOf(ok.body.eventId as string);
+    expect(tail.messages.filter((m) => m.key?.toString() === orderId)).toHaveLength(1);
+  });
+
+  it('two replicas on one Redis share one rate limit per client', async () => {
+    const env = { INTAKE_RATE_LIMIT_MAX: '3', INTAKE_RATE_LIMIT_WINDOW: '1m' };
+    const a = await intake(env);
+    const b = await intake(env);
+    const client = { 'x-api-key': uniqueName('client') };
+    const invalid = {}; // counted like any request, publishes nothing
+    const statuses = [
+      (await post(a.url, '/orders', invalid, client)).status,
+      (await post(b.url, '/orders', invalid, client)).status,
+      (await post(a.url, '/orders', invalid, client)).status,
+    ];
+    expect(statuses).toEqual([400, 400, 400]);
+    const limited = await post(b.url, '/orders', invalid, client);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ error: 'RATE_LIMITED' });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // Another client has its own budget.
+    expect((await post(b.url, '/orders', invalid, { 'x-api-key': uniqueName('other') })).status).toBe(400);
+  });
+
+  it('contract: real 202, 400, 409 and 429 responses match the served OpenAPI document', async () => {
+    const { url } = await intake({ INTAKE_RATE_LIMIT_MAX: '4' });
+    const doc = await (await fetch(`${url}/openapi.json`)).json();
+    const contract = new OpenApiContract(doc);
+    const client = { 'x-api-key': uniqueName('contract') };
+    const key = { ...client, 'idempotency-key': crypto.randomUUID() };
+    const orderId = crypto.randomUUID();
+    const seen = [
+      ['/orders', await post(url, '/orders', validOrder, key)],
+      ['/orders', await post(url, '/orders', { ...validOrder, lines: [{}] }, client)],
+      ['/orders', await post(url, '/orders', { ...validOrder, customerId: 'other' }, key)],
+      ['/orders/{orderId}/cancel', await post(url, `/orders/${orderId}/cancel`, { reason: 'x' }, client)],
+      ['/orders/{orderId}/cancel', await post(url, `/orders/${orderId}/cancel`, { reason: 'x' }, client)],
+    ] as const;
+    expect(seen.map(([, r]) => r.status)).toEqual([202, 400, 409, 202, 429]);
+    for (const [path, r] of seen) expect(contract.check('POST', path, r.status, r.body)).toEqual([]);
+  });
+
+  it('stops gracefully: an in-flight request finishes and publishes, new connections are refused', async () => {
+    const running = await intake();
+    const body = JSON.stringify(validOrder);
+    const received = new Promise((resolve) => running.app.server.once('request', resolve));
+    // Headers now, body later: the request is in flight on the server when the stop begins.
+    const request = http.request(`${running.url}/orders`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject);
+    });
+    request.write(body.slice(0, 10));
+    await received;
+    const stopping = running.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    request.end(body.slice(10));
+    const res = await answered;
+    await stopping;
+    expect(res.status).toBe(202);
+    await recordsOf(JSON.parse(res.body).eventId);
+    await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+  });
+});

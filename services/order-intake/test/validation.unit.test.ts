@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IntakeApp } from '../src/routes/route-context.ts';
+import type { RecordingPublisher } from './recording-publisher.ts';
+import { testApp, validOrder } from './test-app.ts';
+
+let app: IntakeApp;
+let publisher: RecordingPublisher;
+
+beforeAll(async () => {
+  ({ app, publisher } = await testApp({ bodyLimit: 2048 }));
+});
+afterAll(() => app.close());
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url, payload: payload as string, headers });
+
+describe('POST /orders validation', () => {
+  it('accepts a valid order and publishes OrderPlaced v2 with the computed total', async () => {
+    const before = publisher.published.length;
+    const res = await post('/orders', validOrder);
+    expect(res.statusCode).toBe(202);
+    const { orderId, eventId } = res.json();
+    const event = publisher.published[before];
+    expect(event).toMatchObject({
+      type: 'fleet.orders.OrderPlaced.v2',
+      data: { ...validOrder, orderId, totalCents: 3448 },
+      options: { id: eventId },
+    });
+  });
+
+  it('lists every failing field with its path and reason, and publishes nothing', async () => {
+    const before = publisher.published.length;
+    const res = await post('/orders', {
+      customerId: '',
+      lines: [{ sku: 'A', quantity: 0, unitPrice: 1.5, colour: 'red' }],
+      currency: 'eur',
+      orderID: 'typo',
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toBe('VALIDATION_FAILED');
+    const byPath = Object.fromEntries(
+      body.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+    );
+    expect(Object.keys(byPath).sort()).toEqual(
+      [
+        'body.currency',
+        'body.customerId',
+        'body.lines.0.colour',
+        'body.lines.0.quantity',
+        'body.lines.0.unitPrice',
+        'body.orderID',
+      ].sort(),
+    );
+    expect(byPath['body.lines.0.quantity']).toMatch(/>0/);
+    expect(byPath['body.lines.0.unitPrice']).toMatch(/int/);
+    expect(byPath['body.orderID']).toBe('unknown field');
+    expect(publisher.published).toHaveLength(before);
+  });
+
+  it('names missing fields and an empty line list', async () => {
+    const res = await post('/orders', { lines: [] });
+    expect(res.statusCode).toBe(400);
+    const paths = res.json().issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.customerId', 'body.lines', 'body.currency']));
+  });
+
+  it('refuses an order whose total overflows', async () => {
+    const res = await post('/orders', {
+      ...validOrder,
+      lines: [{ sku: 'A', quantity: 2 ** 40, unitPrice: 2 ** 20 }],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues).toEqual([{ path: 'body.lines', message: expect.stringMatching(/total/) }]);
+  });
+
+  it('refuses a body that is not an object, or missing', async () => {
+    const array = await post('/orders', [1, 2]);
+    expect(array.statusCode).toBe(400);
+    expect(array.json().issues[0].path).toBe('body');
+    const none = await app.inject({ method: 'POST', url: '/orders' });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toBe('VALIDATION_FAILED');
+  });
+
+  it('answers 400 INVALID_JSON for malformed JSON', async () => {
+    const res = await post('/orders', '{"customerId":', { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('INVALID_JSON');
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const res = await post('/orders', 'customerId=1', { 'content-type': 'text/plain' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const form = await post('/orders', 'a=1', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.statusCode).toBe(415);
+  });
+
+  it('answers 413 over the body limit', async () => {
+    const res = await post('/orders', { ...validOrder, customerId: 'x'.repeat(4096) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('validates the Idempotency-Key and X-Correlation-Id headers', async () => {
+    const res = await post('/orders', validOrder, {
+      'idempotency-key': 'x'.repeat(300),
+      'x-correlation-id': 'has space',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(
+      res
+        .json()
+        .issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['headers.idempotency-key', 'headers.x-correlation-id']);
+  });
+
+  it('carries the caller’s correlation ID onto the event and the response', async () => {
+    const res = await post('/orders', validOrder, { 'x-correlation-id': 'checkout-42' });
+    expect(res.statusCode).toBe(202);
+    expect(res.headers['x-correlation-id']).toBe('checkout-42');
+    expect(publisher.published.at(-1)?.options?.correlationId).toBe('checkout-42');
+  });
+});
+
+describe('POST /orders/:orderId/cancel validation', () => {
+  it('publishes OrderCancelled for a valid request', async () => {
+    const orderId = crypto.randomUUID();
+    const res = await post(`/orders/${orderId}/cancel`, { reason: 'Ordered by mistake' });
+    expect(res.statusCode).toBe(202);
+    expect(publisher.published.at(-1)).toMatchObject({
+      type: 'fleet.orders.OrderCancelled.v1',
+      data: { orderId, reason: 'Ordered by mistake' },
+      options: { id: res.json().eventId },
+    });
+  });
+
+  it('names a bad order ID and a missing reason', async () => {
+    const res = await post('/orders/not-a-uuid/cancel', {});
+    expect(res.statusCode).toBe(400);
+    // Fastify validates params before the body and stops at the first failing part.
+    expect(res.json().issues).toEqual([{ path: 'params.orderId', message: 'Invalid UUID' }]);
+    const noReason = await post(`/orders/${crypto.randomUUID()}/cancel`, { reason: '   ' });
+    expect(noReason.json().issues).toEqual([{ path: 'body.reason', message: expect.stringMatching(/>=1/) }]);
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer 404 in the error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'NOT_FOUND' });
+  });
+});
