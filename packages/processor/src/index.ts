@@ -22,5 +22,6 @@ export type {
 export { fetchGroupLag, type PartitionLag } from './lag-monitor.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { ProcessorRuntime, type StartOptions } from './processor-runtime.ts';
+export * from './rebuild/index.ts';
 export { runProcessor } from './run-processor.ts';
 export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';

@@ -26,6 +26,15 @@ export interface StartOptions {
   /** Defaults to the parsed process environment. */
   config?: RuntimeConfig;
   logger?: Logger;
+  /** Rebuilds: records at or past a partition's limit wait until the limit moves (the live group's position). */
+  offsetLimit?: OffsetLimit;
+  /** Rebuilds run without the HTTP server. Default true. */
+  serveHttp?: boolean;
+}
+
+export interface OffsetLimit {
+  /** The first offset not to process yet; undefined for no limit. */
+  limitOf(topic: string, partition: number): bigint | undefined;
 }
 
 /**
@@ -59,6 +68,10 @@ export class ProcessorRuntime<DB> {
   #stalled = false;
   #lastProgress = Date.now();
   #timers: NodeJS.Timeout[] = [];
+  #offsetLimit: OffsetLimit | undefined;
+  /** Partitions paused because they reached their offset limit. */
+  #heldAtLimit = new Map<string, { topic: string; partitions: number[] }>();
+  #serveHttp = true;
   #stopping: Promise<void> | undefined;
 
   private constructor(definition: ProcessorDefinition<DB>, config: RuntimeConfig, logger: Logger) {
@@ -115,6 +128,8 @@ export class ProcessorRuntime<DB> {
       options.logger ??
       createLogger({ service: definition.name, processor: definition.name }, config.logLevel);
     const runtime = new ProcessorRuntime(definition, config, logger);
+    runtime.#offsetLimit = options.offsetLimit;
+    runtime.#serveHttp = options.serveHttp ?? true;
     try {
       await runtime.#start();
     } catch (error) {
@@ -156,6 +171,7 @@ export class ProcessorRuntime<DB> {
     this.#timers.push(
       setInterval(() => void this.#followControls(), Math.min(processing.lagIntervalMs, 1_000)),
     );
+    if (this.#offsetLimit) this.#timers.push(setInterval(() => this.#releaseHeld(), 500));
     this.logger.info(
       {
         topics: this.topics,
@@ -234,9 +250,13 @@ export class ProcessorRuntime<DB> {
       await heartbeat().catch(() => {});
       return isRunning() && !isStale();
     };
-    for (let i = 0; i < batch.messages.length; i += size) {
+    const limit = this.#offsetLimit?.limitOf(batch.topic, batch.partition);
+    const messages =
+      limit === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < limit);
+    if (messages.length < batch.messages.length) this.#holdAtLimit(batch.topic, batch.partition);
+    for (let i = 0; i < messages.length; i += size) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(i, i + size);
+      const chunk = messages.slice(i, i + size);
       await this.#subBatches.process(batch.topic, batch.partition, chunk, keepGoing);
       const last = chunk.at(-1);
       if (last) resolveOffset(last.offset);
@@ -245,6 +265,20 @@ export class ProcessorRuntime<DB> {
       this.#stalled = false;
       await heartbeat();
     }
+  }
+
+  /** Stops fetching a partition that reached its limit; `#releaseHeld` lets it fetch again later. */
+  #holdAtLimit(topic: string, partition: number): void {
+    this.#consumer?.pause([{ topic, partitions: [partition] }]);
+    const held = this.#heldAtLimit.get(topic) ?? { topic, partitions: [] };
+    if (!held.partitions.includes(partition)) held.partitions.push(partition);
+    this.#heldAtLimit.set(topic, held);
+  }
+
+  #releaseHeld(): void {
+    if (this.#paused || this.#heldAtLimit.size === 0) return;
+    this.#consumer?.resume([...this.#heldAtLimit.values()]);
+    this.#heldAtLimit.clear();
   }
 
   async #sendDeadLetters(letters: DeadLetter[]): Promise<void> {
@@ -283,7 +317,8 @@ export class ProcessorRuntime<DB> {
       return;
     }
     const lag = this.metrics.totalLag();
-    if (lag === 0 || this.#paused) this.#lastProgress = Date.now();
+    // A paused instance, or a rebuild waiting at its offset limit, is not stalled.
+    if (lag === 0 || this.#paused || this.#offsetLimit) this.#lastProgress = Date.now();
     const idleMs = Date.now() - this.#lastProgress;
     if (lag > 0 && idleMs > this.config.processing.stallTimeoutMs && !this.#stopping && !this.#stalled) {
       this.#stalled = true;
@@ -313,7 +348,7 @@ export class ProcessorRuntime<DB> {
 
   async #startHttp(): Promise<void> {
     const port = this.config.http.port ?? this.definition.httpPort;
-    if (port === undefined) return;
+    if (port === undefined || !this.#serveHttp) return;
     this.http = createOpsServer({ check: () => this.readiness() }, this.#telemetry, {
       token: this.config.adminToken,
       status: async () => ({

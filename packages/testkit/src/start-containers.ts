@@ -5,8 +5,8 @@ import type { InfraSettings } from './infra-settings.ts';
 
 // Same versions as the native launcher and docker-compose.yml.
 const images = {
-  kafka: 'apache/kafka:4.1.1',
-  registry: 'apicurio/apicurio-registry:3.1.2',
+  kafka: 'apache/kafka:4.4.0',
+  registry: 'apicurio/apicurio-registry:3.3.3',
   postgres: 'postgres:15-alpine',
 };
 
