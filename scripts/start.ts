@@ -1,0 +1,135 @@
+// The main job: infrastructure up, topics applied, every service started as its own process,
+// the traffic generator at a gentle rate, and where to look. Ctrl-C stops it all cleanly.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const defaults: Record<string, string> = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  LOG_LEVEL: 'info',
+};
+const env = { ...defaults, ...withoutEmpty(process.env) };
+const ports: Record<string, number> = {
+  'order-intake': 8101,
+  inventory: 8102,
+  payments: 8103,
+  'order-lifecycle': 8104,
+  'order-view': 8105,
+  'sales-analytics': 8106,
+};
+const rate = process.env.FLEET_DEMO_RATE ?? '5';
+
+const infraWasUp = spawnSync('bash', ['infra/native/infra.sh', 'status'], { stdio: 'ignore' }).status === 0;
+if (!infraWasUp && spawnSync('bash', ['infra/native/infra.sh', 'up'], { stdio: 'inherit' }).status !== 0) {
+  console.error('start: the infrastructure did not start (see above)');
+  process.exit(1);
+}
+if (
+  spawnSync(process.execPath, ['packages/contracts/src/bin/apply-topics.ts'], { stdio: 'inherit', env })
+    .status !== 0
+) {
+  console.error('start: applying the topics failed (see above)');
+  process.exit(1);
+}
+
+const children = new Map<string, ChildProcess>();
+const services = readdirSync('services').filter(
+  (name) => name in ports && existsSync(`services/${name}/src/main.ts`),
+);
+for (const name of services) start(name, [`services/${name}/src/main.ts`]);
+
+await Promise.all(services.map((name) => waitReady(name, ports[name] ?? 0)));
+if (existsSync('services/traffic-generator/src/main.ts'))
+  start('traffic-generator', ['services/traffic-generator/src/main.ts', '--rate', rate, '--duration', '0']);
+
+const url = (name: string, path: string) => `http://127.0.0.1:${ports[name]}${path}`;
+console.log(`
+The fleet is running (${services.length} services${children.has('traffic-generator') ? `, traffic at ${rate} orders/s` : ''}).
+  place orders     ${url('order-intake', '/orders')}    API docs ${url('order-intake', '/docs')}
+  read orders      ${url('order-view', '/orders')}      OpenAPI  ${url('order-view', '/openapi.json')}
+  sales            ${url('sales-analytics', '/sales')}
+  stock            ${url('inventory', '/stock')}
+  health/metrics   ${services.map((s) => `${s} :${ports[s]}`).join(', ')}  (/readyz, /metrics)
+  fleet status     ./fleetw fleet status
+  traces           set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (docker compose runs Jaeger on :16686)
+Ctrl-C stops everything.
+`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) process.exit(130);
+  stopping = true;
+  console.log('\nstopping the fleet…');
+  for (const child of children.values()) child.kill('SIGTERM');
+  await Promise.all(
+    [...children.values()].map(
+      (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))),
+    ),
+  );
+  if (!infraWasUp) spawnSync('bash', ['infra/native/infra.sh', 'down'], { stdio: 'inherit' });
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+function start(name: string, args: string[]): void {
+  const child = spawn(process.execPath, ['--env-file-if-exists=.env', ...args], {
+    env: { ...env, HTTP_PORT: String(ports[name] ?? '') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(name, child);
+  const print = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      console.log(`${name.padEnd(17)} ${readable(line)}`);
+  };
+  child.stdout?.on('data', print);
+  child.stderr?.on('data', print);
+  child.once('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) console.error(`${name} exited (${signal ?? code}); the others keep running`);
+  });
+}
+
+/** pino JSON → `level message {fields}` for a terminal. */
+function readable(line: string): string {
+  try {
+    const {
+      level,
+      msg,
+      time: _t,
+      pid: _p,
+      hostname: _h,
+      service: _s,
+      processor: _pr,
+      ...rest
+    } = JSON.parse(line);
+    const name =
+      (
+        { 10: 'trace', 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' } as Record<
+          number,
+          string
+        >
+      )[level] ?? level;
+    const fields = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest).slice(0, 300)}` : '';
+    return `${name} ${msg ?? ''}${fields}`;
+  } catch {
+    return line;
+  }
+}
+
+async function waitReady(name: string, port: number): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (!children.has(name)) return;
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {}
+    await sleep(500);
+  }
+  console.error(`${name} is not ready after 60 s; see its log lines above`);
+}
+
+function withoutEmpty(vars: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => Boolean(e[1])));
+}

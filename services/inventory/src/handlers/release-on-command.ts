@@ -1,0 +1,23 @@
+import type { EventData } from '@fleet/contracts';
+import type { ReleaseStock } from '@fleet/contracts/orders';
+import type { HandlerContext, ProcessedEvent } from '@fleet/processor';
+import type { InventoryDb } from '../inventory-db.ts';
+import { reservationIdOf } from '../order-lines.ts';
+import { releaseReservation } from './release-reservation.ts';
+
+/** ReleaseStock (from the order-lifecycle saga, e.g. after a declined payment) → give the stock back. */
+export async function releaseOnCommand(
+  event: ProcessedEvent<EventData<typeof ReleaseStock>>,
+  ctx: HandlerContext<InventoryDb>,
+) {
+  const { orderId, reservationId, reason } = event.data;
+  // One reservation per order: a different ID is an upstream mistake, but the command still means
+  // "this order will not be fulfilled", so the order's stock is released all the same.
+  if (reservationId !== reservationIdOf(orderId))
+    ctx.log.warn(
+      { orderId, reservationId, expected: reservationIdOf(orderId) },
+      'ReleaseStock names another reservation ID',
+    );
+  const outcome = await releaseReservation(ctx.db, orderId, reason);
+  ctx.log.info({ orderId, reason, outcome }, 'release requested');
+}

@@ -1,0 +1,4 @@
+import { runProcessor } from '@fleet/processor';
+import { inventory } from './processor.ts';
+
+await runProcessor(inventory);

@@ -1,0 +1,34 @@
+import {
+  OrderCancelled,
+  OrderPlaced,
+  ReleaseStock,
+  StockRejected,
+  StockReserved,
+} from '@fleet/contracts/orders';
+import { defineProcessor, on } from '@fleet/processor';
+import { releaseOnCancel } from './handlers/release-on-cancel.ts';
+import { releaseOnCommand } from './handlers/release-on-command.ts';
+import { reserveStock } from './handlers/reserve-stock.ts';
+import { stockRoutes } from './http/stock-routes.ts';
+import type { InventoryDb } from './inventory-db.ts';
+import { migrations } from './migrations/index.ts';
+
+/**
+ * inventory: stock for orders.
+ *   orders    OrderPlaced (v2; v1 upcast) → reserveStock      → StockReserved | StockRejected (inventory)
+ *   orders    OrderCancelled              → releaseOnCancel   (stock back once; tombstone if first)
+ *   inventory ReleaseStock                → releaseOnCommand  (same release, from the saga)
+ * Tables: stock, reservations. HTTP: GET /stock, /stock/:sku, /reservations/:orderId.
+ */
+export const inventory = defineProcessor<InventoryDb>({
+  name: 'inventory',
+  httpPort: 8102,
+  publishes: [StockReserved, StockRejected],
+  routes: [
+    on(OrderPlaced, reserveStock),
+    on(OrderCancelled, releaseOnCancel),
+    on(ReleaseStock, releaseOnCommand),
+  ],
+  migrations,
+  http: stockRoutes,
+});

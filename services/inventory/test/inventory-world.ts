@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { EventData } from '@fleet/contracts';
+import { inventoryTopic, type OrderPlaced, ordersTopic } from '@fleet/contracts/orders';
+import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
+import { createTestDatabase, infraSettings, kyselyFor, uniqueName, waitFor } from '@fleet/testkit';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Kysely } from 'kysely';
+import type { InventoryDb } from '../src/inventory-db.ts';
+import { inventory } from '../src/processor.ts';
+import { startGroupAtEnd } from './order-topics.ts';
+
+type Db = InventoryDb & { processed_events: { event_id: string } };
+
+/**
+ * One inventory instance for one test: its own database and consumer group (starting at the topics'
+ * ends), plus SKUs of its own so other tests' orders on the shared topics never touch its stock.
+ */
+export async function startInventory(kafka: Kafka, admin: Admin) {
+  const database = await createTestDatabase('inventory');
+  const groupId = uniqueName('inventory');
+  await startGroupAtEnd(kafka, admin, groupId, [ordersTopic.name, inventoryTopic.name]);
+  const runtime = await ProcessorRuntime.start(inventory, {
+    config: loadRuntimeConfig({
+      KAFKA_BROKERS: infraSettings().kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      PROCESSOR_GROUP_ID: groupId,
+      HTTP_PORT: '0',
+      PROCESSOR_OUTBOX_POLL_MS: '50',
+    }),
+  });
+  const db = kyselyFor<Db>(database.url).withSchema('inventory');
+  const prefix = uniqueName('T').toUpperCase();
+
+  return {
+    runtime,
+    db,
+    /** Adds SKUs only this test orders; returns their names in the order given. */
+    async addStock(...quantities: number[]): Promise<string[]> {
+      const rows = quantities.map((available, i) => ({ sku: `${prefix}-${i}`, available }));
+      await db.insertInto('stock').values(rows).execute();
+      return rows.map((r) => r.sku);
+    },
+    async stockOf(sku: string): Promise<number | undefined> {
+      const row = await db.selectFrom('stock').select('available').where('sku', '=', sku).executeTakeFirst();
+      return row?.available;
+    },
+    async reservationOf(orderId: string) {
+      return await db
+        .selectFrom('reservations')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .executeTakeFirst();
+    },
+    /** Waits until the runtime has applied these event IDs (recorded in the same transaction). */
+    async processed(eventIds: string[]): Promise<void> {
+      await waitFor(`${eventIds.length} events applied`, async () => {
+        const rows = await db
+          .selectFrom('processed_events')
+          .select('event_id')
+          .where('event_id', 'in', eventIds)
+          .execute();
+        return rows.length === new Set(eventIds).size ? true : undefined;
+      });
+    },
+    async stop(): Promise<void> {
+      await runtime.stop();
+      await (db as unknown as Kysely<Db>).destroy();
+      await database.drop();
+    },
+  };
+}
+
+export type InventoryWorld = Awaited<ReturnType<typeof startInventory>>;
+
+/** A placed order (v2) for the given SKU quantities, with a fresh order ID. */
+export function placedOrder(
+  lines: [sku: string, quantity: number][],
+  orderId: string = randomUUID(),
+): EventData<typeof OrderPlaced> {
+  const orderLines = lines.map(([sku, quantity]) => ({ sku, quantity, unitPrice: 1000 }));
+  return {
+    orderId,
+    customerId: 'cust-1',
+    lines: orderLines,
+    totalCents: orderLines.reduce((s, l) => s + l.quantity * l.unitPrice, 0),
+    currency: 'EUR',
+    placedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { PaymentsDb } from '../payments-db.ts';
+import type { PaymentRules } from '../rules/payment-rules-schema.ts';
+
+const orderParams = z.object({ orderId: z.uuid() });
+
+/** Read-only views for operators and tests: the rules in force and each order's payment. */
+export function paymentRoutes(rules: PaymentRules) {
+  return (app: FastifyInstance, { db }: { db: Kysely<PaymentsDb> }): void => {
+    app.get('/rules', async () => rules);
+
+    app.get('/payments/:orderId', async (request, reply) => {
+      const params = orderParams.safeParse(request.params);
+      if (!params.success) return reply.code(400).send({ error: 'orderId must be a UUID' });
+      const { orderId } = params.data;
+      const payment = await db
+        .selectFrom('payments')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .executeTakeFirst();
+      if (payment)
+        return {
+          orderId,
+          paymentId: payment.payment_id,
+          decision: payment.decision,
+          reason: payment.reason,
+          declineCode: payment.decline_code,
+          amountCents: Number(payment.amount),
+          currency: payment.currency,
+          customerId: payment.customer_id,
+          decidedAt: payment.decided_at,
+        };
+      const pending = await db
+        .selectFrom('payment_requests')
+        .select(['customer_id', 'reservation_id'])
+        .where('order_id', '=', orderId)
+        .executeTakeFirst();
+      if (!pending) return reply.code(404).send({ error: `no payment for order ${orderId}` });
+      return {
+        orderId,
+        decision: 'pending',
+        waitingFor: [
+          ...(pending.customer_id === null ? ['OrderPlaced'] : []),
+          ...(pending.reservation_id === null ? ['StockReserved'] : []),
+        ],
+      };
+    });
+  };
+}

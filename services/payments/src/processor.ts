@@ -1,0 +1,28 @@
+import { OrderPlaced, PaymentAuthorized, PaymentDeclined, StockReserved } from '@fleet/contracts/orders';
+import { defineProcessor, on } from '@fleet/processor';
+import { recordOrder } from './handlers/record-order.ts';
+import { recordReservation } from './handlers/record-reservation.ts';
+import { paymentRoutes } from './http/payment-routes.ts';
+import { migrations } from './migrations/index.ts';
+import type { PaymentsDb } from './payments-db.ts';
+import { PaymentDecider } from './rules/payment-decider.ts';
+import type { PaymentRules } from './rules/payment-rules-schema.ts';
+
+/**
+ * payments: one decision per order whose stock is reserved, by rules kept as data.
+ *   inventory StockReserved → recordReservation → PaymentAuthorized | PaymentDeclined (payments)
+ *   orders    OrderPlaced   → recordOrder       (customer, total, currency: StockReserved lacks them)
+ * Whichever of the two arrives second decides. Tables: payment_requests, payments.
+ * HTTP: GET /payments/:orderId, GET /rules.
+ */
+export function paymentsProcessor(rules: PaymentRules) {
+  const decider = new PaymentDecider(rules);
+  return defineProcessor<PaymentsDb>({
+    name: 'payments',
+    httpPort: 8103,
+    publishes: [PaymentAuthorized, PaymentDeclined],
+    routes: [on(StockReserved, recordReservation(decider)), on(OrderPlaced, recordOrder(decider))],
+    migrations,
+    http: paymentRoutes(rules),
+  });
+}
