@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConnectionSettings } from './connection-settings.ts';
+import { parseDuration } from './duration.ts';
+import { ExitCode } from './exit-codes.ts';
+import { hexDump } from './hex-dump.ts';
+import { parsePartitionOffsets } from './partition-offsets.ts';
+import { runCli } from './run-cli.ts';
+
+const cli = async (...argv: string[]) => {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+  });
+  return { code, stdout, stderr };
+};
+
+describe('fleet command line (no I/O)', () => {
+  it('parses durations and offsets, and says how to write them when wrong', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('1500ms')).toBe(1500);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('5')).toBe(5000);
+    expect(() => parseDuration('soon')).toThrow(/write e.g. 30s/);
+    expect(parsePartitionOffsets('0:12, 1:3', '--offsets')).toEqual([
+      { topic: undefined, partition: 0, offset: 12 },
+      { topic: undefined, partition: 1, offset: 3 },
+    ]);
+    expect(parsePartitionOffsets('orders.v1:2:7', '--to-offsets')).toEqual([
+      { topic: 'orders.v1', partition: 2, offset: 7 },
+    ]);
+    expect(() => parsePartitionOffsets('0-12', '--offsets')).toThrow(/partition:offset/);
+  });
+
+  it('takes connections from options, then env, then the launcher defaults', () => {
+    expect(resolveConnectionSettings({}, {})).toMatchObject({
+      brokers: ['127.0.0.1:9092'],
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+    });
+    expect(
+      resolveConnectionSettings(
+        { brokers: 'k1:9092,k2:9093' },
+        { KAFKA_BROKERS: 'x:1', DATABASE_URL: 'postgres://u@db/fleet' },
+      ),
+    ).toMatchObject({ brokers: ['k1:9092', 'k2:9093'], databaseUrl: 'postgres://u@db/fleet' });
+    expect(() => resolveConnectionSettings({}, { KAFKA_BROKERS: 'kafka' })).toThrow(
+      /KAFKA_BROKERS "kafka".*host:port/,
+    );
+    expect(() => resolveConnectionSettings({}, { DATABASE_URL: 'mysql://u:secret@db/x' })).toThrow(
+      /DATABASE_URL "mysql:\/\/u:\*\*\*@db\/x" is not a PostgreSQL URL/,
+    );
+  });
+
+  it('exits 2 on usage errors before touching Kafka or Postgres', async () => {
+    expect((await cli()).code).toBe(ExitCode.usage);
+    expect((await cli('nonsense')).code).toBe(ExitCode.usage);
+    expect((await cli('pause')).code).toBe(ExitCode.usage);
+    expect((await cli('status', '--brokers', 'nope')).code).toBe(ExitCode.usage);
+    expect((await cli('pause', 'x', '--timeout', 'forever')).code).toBe(ExitCode.usage);
+    const redrive = await cli('dlq', 'redrive', 'x');
+    expect(redrive.code).toBe(ExitCode.usage);
+    expect(redrive.stderr).toContain('--all, or --offsets');
+    expect((await cli('replay', 'x')).code).toBe(ExitCode.usage);
+    expect((await cli('replay', 'x', '--from', 'yesterday')).code).toBe(ExitCode.usage);
+    expect((await cli('dlq', 'list', '--limit', '0')).code).toBe(ExitCode.usage);
+  });
+
+  it('prints help with the exit codes (exit 0), and reserves rebuild (exit 1)', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(ExitCode.ok);
+    expect(help.stdout).toContain('4  timed out waiting for instances to acknowledge');
+    const rebuild = await cli('rebuild', 'inventory');
+    expect(rebuild.code).toBe(ExitCode.failed);
+    expect(rebuild.stderr).toContain('not implemented yet');
+  });
+
+  it('prints JSON errors with --json', async () => {
+    const result = await cli('dlq', 'redrive', 'x', '--json');
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'SELECTION_REQUIRED', exitCode: 2 } });
+  });
+
+  it('dumps bytes as hex with an ascii column', () => {
+    expect(hexDump(Buffer.from('{"a":1}'))).toMatch(/^00000000 {2}7b 22 61 22 3a 31 7d {2,}\|\{"a":1\}\|$/);
+  });
+});

@@ -1,0 +1,117 @@
+import {
+  finalizeRebuild,
+  loadRuntimeConfig,
+  RebuildError,
+  type RebuildProgress,
+  rebuildProcessor,
+  rollbackRebuild,
+} from '@fleet/processor';
+import cliProgress from 'cli-progress';
+import { CliError, refusal } from '../cli-error.ts';
+import { type CommandContext, print, printJson } from '../command-context.ts';
+import { parseIsoTime } from '../iso-time.ts';
+import { loadProcessorDefinition } from '../processor-definition.ts';
+
+export interface RebuildCommandOptions {
+  processor: string;
+  from?: string | undefined;
+  acceptPartial?: boolean | undefined;
+  finalize?: boolean | undefined;
+  rollback?: boolean | undefined;
+  definition?: string | undefined;
+}
+
+// What a rebuild refuses to do without the operator acting first: exit 3, like the other refusals.
+const refusals = new Set([
+  'REBUILD_IN_PROGRESS',
+  'RETENTION_GAP',
+  'PREVIOUS_NOT_FINALIZED',
+  'NOTHING_TO_ROLL_BACK',
+]);
+
+/**
+ * `fleet rebuild <processor>`: rebuilds its projection side by side while the live version serves
+ * reads, then switches atomically; `--finalize` drops the replaced version, `--rollback` returns to it.
+ * Ctrl-C aborts a rebuild and leaves the live version untouched.
+ */
+export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptions): Promise<void> {
+  const definition = await loadProcessorDefinition(o.processor, o.definition);
+  const { brokers, databaseUrl } = ctx.connections.settings;
+  const config = loadRuntimeConfig({
+    SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    LOG_LEVEL: 'warn',
+    ...ctx.io.env,
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: databaseUrl,
+  });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  const bar = progressBar(ctx);
+  try {
+    if (o.finalize) {
+      await finalizeRebuild(definition, { config });
+      if (ctx.json) printJson(ctx, { finalized: o.processor });
+      else print(ctx, `finalized: the version ${o.processor} replaced is dropped`);
+      return;
+    }
+    const options = {
+      config,
+      from:
+        o.from === undefined || o.from === 'earliest'
+          ? ('earliest' as const)
+          : new Date(parseIsoTime(o.from, '--from')),
+      acceptPartial: Boolean(o.acceptPartial),
+      signal: abort.signal,
+      onProgress: (p: RebuildProgress) => bar.update(p),
+    };
+    const result = o.rollback
+      ? await rollbackRebuild(definition, options)
+      : await rebuildProcessor(definition, options);
+    bar.stop();
+    if (ctx.json) {
+      printJson(ctx, { ...result, rolledBack: Boolean(o.rollback) });
+      return;
+    }
+    print(
+      ctx,
+      o.rollback
+        ? `rolled back: ${result.schema} is the previous version again (caught up on ${result.events} events in ${result.seconds.toFixed(1)} s); the rebuilt one is kept as ${result.keptAs}`
+        : `rebuilt ${result.events} events in ${result.seconds.toFixed(1)} s and switched: ${result.schema} is live; the old version is kept as ${result.keptAs} until \`fleet rebuild ${o.processor} --finalize\` (or \`--rollback\`)`,
+    );
+  } catch (error) {
+    bar.stop();
+    if (error instanceof RebuildError)
+      throw refusals.has(error.code)
+        ? refusal(error.code, error.message)
+        : new CliError(error.code, error.message);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Events done / total, rate and ETA on stderr while a person watches. */
+function progressBar(ctx: CommandContext) {
+  if (ctx.json || !ctx.io.stderr.isTTY) return { update: (_p: RebuildProgress) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: '{phase} [{bar}] {value}/{total} events | {rate} ev/s | ETA {eta_formatted}',
+      stream: ctx.io.stderr as NodeJS.WritableStream,
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p: RebuildProgress) {
+      const payload = { phase: p.phase.padEnd(11), rate: Math.round(p.perSecond) };
+      if (!started) bar.start(Math.max(p.total, 1), p.done, payload);
+      started = true;
+      bar.setTotal(Math.max(p.total, 1));
+      bar.update(p.done, payload);
+    },
+    stop: () => started && bar.stop(),
+  };
+}

@@ -1,0 +1,11 @@
+export { CliError } from './cli-error.ts';
+export type { CliIo } from './cli-io.ts';
+export { dlqListCommand } from './commands/dlq-list-command.ts';
+export { dlqPurgeCommand } from './commands/dlq-purge-command.ts';
+export { dlqRedriveCommand, redrivenFromHeader } from './commands/dlq-redrive-command.ts';
+export { dlqShowCommand } from './commands/dlq-show-command.ts';
+export { pauseCommand } from './commands/pause-command.ts';
+export { replayCommand } from './commands/replay-command.ts';
+export { type ProcessorStatus, statusCommand } from './commands/status-command.ts';
+export { ExitCode } from './exit-codes.ts';
+export { runCli } from './run-cli.ts';

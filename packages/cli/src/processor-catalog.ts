@@ -1,0 +1,66 @@
+import { type Kysely, sql } from 'kysely';
+import { CliError, usageError } from './cli-error.ts';
+
+/** A row of `fleet.processors`: what the runtime registered at start-up. */
+export interface RegisteredProcessor {
+  groupId: string;
+  name: string;
+  schema: string;
+  topics: string[];
+  dlqTopic: string;
+  dedupeWindowHours: number;
+  replay: boolean;
+  updatedAt: Date;
+}
+
+/** Every processor that ever started against this database, by name. */
+export async function listProcessors(db: Kysely<unknown>): Promise<RegisteredProcessor[]> {
+  const { rows: exists } = await sql<{ ok: boolean }>`
+    select to_regclass('fleet.processors') is not null as ok`.execute(db);
+  if (!exists[0]?.ok) return [];
+  const { rows } = await sql<{
+    group_id: string;
+    name: string;
+    db_schema: string;
+    topics: string[];
+    dlq_topic: string;
+    dedupe_window_hours: number;
+    replay: boolean;
+    updated_at: Date;
+  }>`select group_id, name, db_schema, topics, dlq_topic, dedupe_window_hours, replay, updated_at
+     from fleet.processors order by name, group_id`.execute(db);
+  return rows.map((r) => ({
+    groupId: r.group_id,
+    name: r.name,
+    schema: r.db_schema,
+    topics: r.topics,
+    dlqTopic: r.dlq_topic,
+    dedupeWindowHours: r.dedupe_window_hours,
+    replay: r.replay,
+    updatedAt: r.updated_at,
+  }));
+}
+
+/**
+ * The processor an operator named: by consumer group first (unique), then by name. A name that
+ * several groups share (a rebuild running beside the live one) must be given as the group.
+ */
+export async function findProcessor(db: Kysely<unknown>, wanted: string): Promise<RegisteredProcessor> {
+  const all = await listProcessors(db);
+  const byGroup = all.find((p) => p.groupId === wanted);
+  if (byGroup) return byGroup;
+  const byName = all.filter((p) => p.name === wanted);
+  if (byName.length === 1 && byName[0]) return byName[0];
+  if (byName.length > 1)
+    throw new CliError(
+      'PROCESSOR_AMBIGUOUS',
+      `processor "${wanted}" runs as several consumer groups (${byName.map((p) => p.groupId).join(', ')}); name the group instead`,
+      2,
+    );
+  throw usageError(
+    'PROCESSOR_UNKNOWN',
+    all.length === 0
+      ? `no processor is registered in fleet.processors of this database, so "${wanted}" is unknown; start it once (it registers itself) or check --database-url / DATABASE_URL`
+      : `unknown processor "${wanted}"; registered: ${all.map((p) => p.name).join(', ')} (see fleet status)`,
+  );
+}

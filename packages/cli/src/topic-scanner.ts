@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import type { Admin, IHeaders, Kafka } from 'kafkajs';
+import { CliError } from './cli-error.ts';
+
+/** A record as read back, headers normalised to buffers. */
+export interface ScannedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+}
+
+export interface ScanRange {
+  topic: string;
+  partition: number;
+  /** Read from the partition's earliest available offset up to (excluding) this offset. */
+  end: number;
+}
+
+/**
+ * Reads partitions from their earliest available record up to fixed end offsets with a throwaway
+ * consumer group (no offsets committed), then deletes that group. kafkajs cannot assign partitions
+ * without a group, so this is how a CLI reads "from the beginning to now".
+ */
+export async function scanPartitions(
+  kafka: Kafka,
+  admin: Admin,
+  ranges: ScanRange[],
+  options: { purpose: string; onRecord?: (record: ScannedRecord) => void; timeoutMs?: number },
+): Promise<ScannedRecord[]> {
+  const records: ScannedRecord[] = [];
+  const pending = new Map(ranges.filter((r) => r.end > 0).map((r) => [`${r.topic}/${r.partition}`, r.end]));
+  if (pending.size === 0) return records;
+  const topics = [...new Set(ranges.map((r) => r.topic))];
+  const groupId = `fleet-cli-${options.purpose}-${randomBytes(4).toString('hex')}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  const { promise: done, resolve } = Promise.withResolvers<void>();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const id = `${batch.topic}/${batch.partition}`;
+        const end = pending.get(id);
+        if (end === undefined) {
+          // A partition nobody asked for (or one already read to its end): stop fetching it.
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+          return;
+        }
+        for (const message of batch.messages) {
+          const offset = Number(message.offset);
+          if (offset >= end) break;
+          const record: ScannedRecord = {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset,
+            timestamp: Number(message.timestamp),
+            key: message.key,
+            value: message.value,
+            headers: normaliseHeaders(message.headers),
+          };
+          records.push(record);
+          options.onRecord?.(record);
+        }
+        const last = Number(batch.messages.at(-1)?.offset ?? -1);
+        if (last + 1 >= end) {
+          pending.delete(id);
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+          if (pending.size === 0) resolve();
+        }
+      },
+    });
+    await Promise.race([
+      done,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new CliError(
+                'READ_TIMEOUT',
+                `reading ${[...pending.keys()].join(', ')} did not reach the end within ${timeoutMs / 1000}s; is the broker healthy? try again`,
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
+    await admin.deleteGroups([groupId]).catch(() => {});
+  }
+  return records.sort(
+    (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset,
+  );
+}
+
+export function normaliseHeaders(headers: IHeaders | undefined): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined) continue;
+    out[name] = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+  }
+  return out;
+}

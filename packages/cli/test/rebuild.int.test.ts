@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import type { ProcessorRuntime } from '@fleet/processor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LedgerWorld, ledgerWorld, movements } from '../../processor/test/ledger-harness.ts';
+import { fleet } from './cli-harness.ts';
+
+const definition = fileURLToPath(new URL('./ledger-from-env.ts', import.meta.url));
+
+describe('fleet rebuild', () => {
+  let world: LedgerWorld;
+  let live: ProcessorRuntime<unknown>;
+  const name = 'cli_rebuild';
+
+  beforeAll(async () => {
+    world = await ledgerWorld(name);
+    process.env.LEDGER_ACCOUNTS_TOPIC = world.contracts.accounts.name;
+    process.env.LEDGER_NOTICES_TOPIC = world.contracts.notices.name;
+    process.env.LEDGER_NAME = name;
+    live = (await world.start()) as ProcessorRuntime<unknown>;
+    await world.send(movements(3_000, 100));
+    await world.waitForOracle();
+  });
+  afterAll(async () => {
+    await live.stop();
+    await world.close();
+  });
+
+  const run = (...args: string[]) =>
+    fleet(['rebuild', name, '--definition', definition, ...args], { databaseUrl: world.database.url });
+
+  it('rebuilds and switches, refuses another rebuild until finalized, then finalizes', async () => {
+    const rebuilt = await run('--json');
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.json<{ events: number; keptAs: string }>()).toMatchObject({
+      events: 3_000,
+      keptAs: `${name}__previous`,
+    });
+    await world.waitForOracle();
+
+    const again = await run();
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('--finalize');
+
+    const finalized = await run('--finalize');
+    expect(finalized.code, finalized.stderr).toBe(0);
+    expect(finalized.stdout).toContain('finalized');
+  });
+
+  it('names an unknown processor as a usage error', async () => {
+    const unknown = await fleet(['rebuild', 'no_such_processor'], { databaseUrl: world.database.url });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('services/no_such_processor/src/processor.ts');
+  });
+});

@@ -1,0 +1,132 @@
+import type { EventType } from '@fleet/contracts';
+import { OrderConfirmed, OrderRejected, ReleaseStock } from '@fleet/contracts/orders';
+import type { HandlerContext } from '@fleet/processor';
+import { transition } from 'xstate';
+import type { LifecycleDb } from '../lifecycle-db.ts';
+import type {
+  AnomalyKind,
+  RejectReason,
+  ReleaseReason,
+  SagaContext,
+  SagaEvent,
+} from '../order-saga-machine.ts';
+import { orderSagaMachine } from '../order-saga-machine.ts';
+import { lockSaga, type SagaSnapshot, saveSaga } from '../saga-store.ts';
+
+/** What a person reading the log or the anomaly table should understand about each case. */
+const anomalyDetail: Record<AnomalyKind, string> = {
+  EARLY_EVENT: 'arrived before OrderPlaced (other topic); kept in a pending saga until the order arrives',
+  DUPLICATE_ORDER: 'a second OrderPlaced for an order already known; ignored',
+  DUPLICATE_OUTCOME: 'a second, different outcome of the same kind; the first one stands',
+  PAYMENT_AFTER_END: 'payment authorised for an order that already ended; needs a void (no command exists)',
+  RESERVATION_AFTER_END: 'stock reserved for an order that already ended; ReleaseStock issued',
+  CANCEL_AFTER_CONFIRMATION: 'cancellation after confirmation; ignored, the order stays confirmed',
+  CANCEL_AFTER_END: 'cancellation of an order that already ended; recorded only',
+  ORDER_AFTER_END: 'OrderPlaced after the order was cancelled; order data recorded, stays cancelled',
+  CONFLICTING_OUTCOME: 'contradicts an earlier outcome of the same step; ignored, needs a person',
+  UNHANDLED_IN_STATE: 'the state chart has no transition for this event in this state; ignored',
+};
+
+/**
+ * Applies one fact to the order's saga in the handler's transaction: lock (or create) the saga row,
+ * compute the next snapshot with the pure transition function, persist it, then run the effects the
+ * chart asked for — follow-on events into the outbox, anomalies into `saga_anomalies`. All of it
+ * commits with the dedupe record, or none of it does.
+ */
+export async function advanceSaga(
+  ctx: HandlerContext<LifecycleDb>,
+  orderId: string,
+  event: SagaEvent,
+): Promise<SagaSnapshot> {
+  const { snapshot, version } = await lockSaga(ctx.db, orderId);
+  const from = String(snapshot.value);
+  if (!snapshot.can(event)) {
+    await recordAnomaly(ctx, orderId, from, 'UNHANDLED_IN_STATE');
+    return snapshot;
+  }
+  const [next, actions] = transition(orderSagaMachine, snapshot, event);
+  await saveSaga(ctx.db, orderId, version, next);
+  const to = String(next.value);
+  if (from !== to) ctx.log.info({ orderId, from, to }, `order saga ${from} → ${to}`);
+  for (const action of actions) {
+    const params = (action.params ?? {}) as Record<string, string>;
+    switch (action.type) {
+      case 'confirm':
+        await publish(ctx, OrderConfirmed, confirmation(next.context));
+        break;
+      case 'reject':
+        await publish(ctx, OrderRejected, rejection(next.context, params.reason as RejectReason, event.at));
+        break;
+      case 'releaseStock':
+        await publish(ctx, ReleaseStock, {
+          orderId,
+          reservationId: params.reservationId ?? '',
+          reason: params.reason as ReleaseReason,
+          requestedAt: event.at,
+        });
+        break;
+      case 'ignoreRedelivery':
+        ctx.log.debug({ orderId, state: from }, 'same outcome redelivered under a new event ID; ignored');
+        break;
+      case 'anomaly':
+        await recordAnomaly(ctx, orderId, from, params.kind as AnomalyKind);
+        break;
+      default:
+        throw new Error(`order saga asked for an unknown effect ${action.type}`);
+    }
+  }
+  return next;
+}
+
+async function publish<T>(ctx: HandlerContext<LifecycleDb>, type: EventType<T>, data: T): Promise<void> {
+  const id = await ctx.publish(type, data);
+  ctx.log.info({ orderId: ctx.meta.key, followOn: type.name, followOnId: id }, `published ${type.name}`);
+}
+
+/** Confirmed when the last of order, reservation and payment became known (business time, deterministic). */
+function confirmation(context: SagaContext) {
+  const { order, payment, reservation } = context;
+  if (!order || !payment || !reservation)
+    throw new Error(`order ${context.orderId} confirmed without order, reservation or payment`);
+  const at = [order.placedAt, reservation.at, payment.at].reduce((a, b) =>
+    Date.parse(b) > Date.parse(a) ? b : a,
+  );
+  return {
+    orderId: context.orderId,
+    paymentId: payment.paymentId,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    confirmedAt: at,
+  };
+}
+
+function rejection(context: SagaContext, reason: RejectReason, at: string) {
+  const detail =
+    reason === 'OUT_OF_STOCK'
+      ? `missing: ${context.stockRejection?.skus.join(', ') ?? 'unknown'}`
+      : reason === 'PAYMENT_DECLINED'
+        ? (context.paymentDecline?.reason ?? 'declined')
+        : (context.cancellation?.reason ?? 'cancelled');
+  return { orderId: context.orderId, reason, detail: detail.slice(0, 500), rejectedAt: at };
+}
+
+async function recordAnomaly(
+  ctx: HandlerContext<LifecycleDb>,
+  orderId: string,
+  state: string,
+  kind: AnomalyKind,
+): Promise<void> {
+  const { meta } = ctx;
+  const detail = anomalyDetail[kind];
+  await ctx.db
+    .insertInto('saga_anomalies')
+    .values({ order_id: orderId, kind, state, event_id: meta.id, event_type: meta.type, detail })
+    .onConflict((oc) => oc.constraint('saga_anomalies_once_per_event').doNothing())
+    .execute();
+  // Early events are expected with three topics; the others need attention.
+  const level = kind === 'EARLY_EVENT' ? 'info' : 'warn';
+  ctx.log[level](
+    { orderId, anomaly: kind, state, eventType: meta.type },
+    `saga anomaly ${kind}: ${meta.type} for order ${orderId} in state ${state}: ${detail}`,
+  );
+}

@@ -1,0 +1,4 @@
+import { runProcessor } from '@fleet/processor';
+import { orderLifecycle } from './processor.ts';
+
+await runProcessor(orderLifecycle);

@@ -1,0 +1,40 @@
+import {
+  OrderCancelled,
+  OrderConfirmed,
+  OrderPlaced,
+  OrderRejected,
+  PaymentAuthorized,
+  PaymentDeclined,
+  ReleaseStock,
+  StockRejected,
+  StockReserved,
+} from '@fleet/contracts/orders';
+import { defineProcessor, on } from '@fleet/processor';
+import {
+  onOrderCancelled,
+  onOrderPlaced,
+  onPaymentAuthorized,
+  onPaymentDeclined,
+  onStockRejected,
+  onStockReserved,
+} from './handlers/saga-handlers.ts';
+import { sagaRoutes } from './http/saga-routes.ts';
+import type { LifecycleDb } from './lifecycle-db.ts';
+import { migrations } from './migrations/index.ts';
+
+/** The order saga: orders, inventory and payments in; confirmation, rejection and compensation out. */
+export const orderLifecycle = defineProcessor<LifecycleDb>({
+  name: 'order_lifecycle',
+  httpPort: 8104,
+  publishes: [OrderConfirmed, OrderRejected, ReleaseStock],
+  routes: [
+    on(OrderPlaced, onOrderPlaced),
+    on(OrderCancelled, onOrderCancelled),
+    on(StockReserved, onStockReserved),
+    on(StockRejected, onStockRejected),
+    on(PaymentAuthorized, onPaymentAuthorized),
+    on(PaymentDeclined, onPaymentDeclined),
+  ],
+  migrations,
+  http: sagaRoutes,
+});

@@ -1,0 +1,4 @@
+import { runProcessor } from '@fleet/processor';
+import { orderView } from './processor.ts';
+
+await runProcessor(orderView);

@@ -1,0 +1,80 @@
+/** What a client sees. PENDING (facts but no order yet) is internal: such orders are not served. */
+export const orderStatuses = ['PLACED', 'RESERVED', 'PAID', 'CONFIRMED', 'REJECTED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof orderStatuses)[number] | 'PENDING';
+
+export type RejectionReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'CANCELLED';
+
+/** The facts the status depends on: whether (and when) each kind of event has been seen. */
+export interface StatusFacts {
+  placed: boolean;
+  reserved: boolean;
+  stockRejected: boolean;
+  authorized: boolean;
+  declined: boolean;
+  cancelled: boolean;
+  confirmed: boolean;
+  rejected: boolean;
+  /** From OrderRejected, when seen. */
+  rejectionReason: string | null;
+}
+
+/**
+ * The status by precedence over the facts seen, never by arrival order (three topics, any order):
+ * the saga's verdict (OrderConfirmed, OrderRejected) > the customer's cancellation > a failed step
+ * (stock rejected, payment declined: the saga will reject) > paid > reserved > placed.
+ * Confirmed beats a later cancellation because the saga ignores cancellations after confirming; a
+ * cancellation before a failed step wins because the saga then stays cancelled and rejects nothing.
+ */
+export function deriveStatus(f: StatusFacts): {
+  status: OrderStatus;
+  rejectionReason: RejectionReason | null;
+} {
+  if (f.confirmed) return { status: 'CONFIRMED', rejectionReason: null };
+  if (f.rejected)
+    return {
+      status: 'REJECTED',
+      rejectionReason: asReason(f.rejectionReason) ?? inferredReason(f) ?? 'OUT_OF_STOCK',
+    };
+  if (!f.placed) return { status: 'PENDING', rejectionReason: null };
+  if (f.cancelled) return { status: 'CANCELLED', rejectionReason: null };
+  const inferred = inferredReason(f);
+  if (inferred) return { status: 'REJECTED', rejectionReason: inferred };
+  if (f.authorized) return { status: 'PAID', rejectionReason: null };
+  if (f.reserved) return { status: 'RESERVED', rejectionReason: null };
+  return { status: 'PLACED', rejectionReason: null };
+}
+
+function inferredReason(f: StatusFacts): RejectionReason | null {
+  if (f.stockRejected) return 'OUT_OF_STOCK';
+  if (f.declined) return 'PAYMENT_DECLINED';
+  return null;
+}
+
+function asReason(reason: string | null): RejectionReason | null {
+  return reason === 'OUT_OF_STOCK' || reason === 'PAYMENT_DECLINED' || reason === 'CANCELLED' ? reason : null;
+}
+
+/** The facts of a summary row (null timestamps: not seen yet). */
+export function statusFactsOf(row: {
+  placed_at: unknown;
+  reserved_at: unknown;
+  stock_rejected_at: unknown;
+  authorized_at: unknown;
+  declined_at: unknown;
+  cancelled_at: unknown;
+  confirmed_at: unknown;
+  rejected_at: unknown;
+  rejection_reason: string | null;
+}): StatusFacts {
+  return {
+    placed: row.placed_at !== null,
+    reserved: row.reserved_at !== null,
+    stockRejected: row.stock_rejected_at !== null,
+    authorized: row.authorized_at !== null,
+    declined: row.declined_at !== null,
+    cancelled: row.cancelled_at !== null,
+    confirmed: row.confirmed_at !== null,
+    rejected: row.rejected_at !== null,
+    rejectionReason: row.rejection_reason,
+  };
+}

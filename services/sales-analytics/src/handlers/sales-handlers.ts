@@ -1,0 +1,45 @@
+import type { EventData } from '@fleet/contracts';
+import type { OrderConfirmed, OrderPlaced } from '@fleet/contracts/orders';
+import type { BatchHandler } from '@fleet/processor';
+import type { SalesDb } from '../sales-db.ts';
+import { countConfirmedOrders } from './count-confirmed-orders.ts';
+
+/** The UTC calendar day of an instant, e.g. 2026-03-14. */
+export const utcDay = (instant: string) => new Date(instant).toISOString().slice(0, 10);
+
+/** Remembers the lines of placed orders (first OrderPlaced wins); counts those confirmed already. */
+export const onOrdersPlaced: BatchHandler<EventData<typeof OrderPlaced>, SalesDb> = async (events, ctx) => {
+  const byOrder = new Map(events.map((e) => [e.data.orderId, e.data] as const));
+  await ctx.db
+    .insertInto('placed_orders')
+    .values(
+      [...byOrder.values()].map((d) => ({
+        order_id: d.orderId,
+        placed_day: utcDay(d.placedAt),
+        currency: d.currency,
+        lines: JSON.stringify(d.lines),
+      })),
+    )
+    .onConflict((oc) => oc.column('order_id').doNothing())
+    .execute();
+  const counted = await countConfirmedOrders(ctx.db, [...byOrder.keys()]);
+  if (counted > 0)
+    ctx.log.debug({ counted }, 'orders confirmed before their OrderPlaced was seen, now counted');
+};
+
+/** Records confirmations and counts every confirmed order whose lines are known. */
+export const onOrdersConfirmed: BatchHandler<EventData<typeof OrderConfirmed>, SalesDb> = async (
+  events,
+  ctx,
+) => {
+  const byOrder = new Map(events.map((e) => [e.data.orderId, e.data] as const));
+  await ctx.db
+    .insertInto('confirmed_orders')
+    .values([...byOrder.values()].map((d) => ({ order_id: d.orderId, confirmed_at: d.confirmedAt })))
+    .onConflict((oc) => oc.column('order_id').doNothing())
+    .execute();
+  const counted = await countConfirmedOrders(ctx.db, [...byOrder.keys()]);
+  const waiting = byOrder.size - counted;
+  if (waiting > 0)
+    ctx.log.debug({ waiting }, 'confirmed orders not counted now: lines unknown yet or already counted');
+};
