@@ -4,6 +4,7 @@ import { EventCodec } from '@fleet/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
+import pRetry from 'p-retry';
 import { ControlPlane, requestPause } from './control-plane.ts';
 import { createDatabase, migrate } from './database.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
@@ -21,6 +22,7 @@ import { RecordDecoder } from './record-decoder.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 import { SubBatchProcessor } from './sub-batch-processor.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
+import { isTransientError } from './transient-error.ts';
 
 export interface StartOptions {
   /** Defaults to the parsed process environment. */
@@ -296,14 +298,19 @@ export class ProcessorRuntime<DB> {
 
   async #ensureDeadLetterTopic(): Promise<void> {
     const topic = deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>);
-    const existing = await this.#admin.listTopics();
-    if (!existing.includes(topic))
-      await this.#admin
-        .createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
-        .catch((error: unknown) => {
-          // Another instance created it at the same moment.
-          if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
-        });
+    // Several services starting on a fresh broker at once: metadata may lag a moment behind.
+    await pRetry(
+      async () => {
+        if ((await this.#admin.listTopics()).includes(topic)) return;
+        await this.#admin
+          .createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
+          .catch((error: unknown) => {
+            // Another instance created it at the same moment.
+            if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+          });
+      },
+      { retries: 8, minTimeout: 250, maxTimeout: 4_000, shouldRetry: ({ error }) => isTransientError(error) },
+    );
   }
 
   /** Lag and outbox gauges; a consumer with lag that has not progressed for the stall timeout is restarted. */

@@ -1,0 +1,154 @@
+import type { MachineInfo } from './machine-info.ts';
+import { round, type ScenarioId, type ScenarioSample } from './scenario.ts';
+
+export interface ScenarioSummary {
+  name: string;
+  /** Median over runs; null when the scenario does not exist yet (E). */
+  eventsPerSec: number | null;
+  cpuSeconds: number | null;
+  cpuMicrosPerEvent: number | null;
+  /** Highest over runs (a ceiling target is about the worst case). */
+  peakRssMb: number | null;
+  complete: boolean;
+  note: string | null;
+  runs: ScenarioSample[];
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  actual: number | null;
+  /** null: not measured (or quick mode, where targets are reported only). */
+  met: boolean | null;
+}
+
+export interface BenchResult {
+  schemaVersion: 1;
+  mode: 'full' | 'quick';
+  startedAt: string;
+  durationSeconds: number;
+  events: {
+    count: number;
+    keys: number;
+    partitions: number;
+    valueBytes: number;
+    headerBytes: number;
+    followOnShare: number;
+    batchSize: number;
+    runs: number;
+    produceSeconds: number;
+  };
+  scenarios: Record<ScenarioId, ScenarioSummary>;
+  latency: {
+    ratePerSec: number;
+    seconds: number;
+    p50Ms: number | null;
+    p90Ms: number | null;
+    p99Ms: number | null;
+    maxMs: number | null;
+    /** Of which produce → handler called (Kafka, fetch, decode, dedupe insert). */
+    toHandlerP50Ms: number | null;
+    toHandlerP99Ms: number | null;
+    /** Events per batch-handler call (sub-batch) and Postgres transactions per event at this rate. */
+    eventsPerSubBatch: number | null;
+    transactionsPerEvent: number | null;
+    samples: number;
+    missing: number;
+    pollIntervalMs: number;
+    cpuSeconds: number | null;
+    peakRssMb: number | null;
+  };
+  ratios: { 'D/C': number | null; 'D/min(A,B)': number | null; 'E/D': number | null };
+  targets: Target[];
+  machine: MachineInfo & { loadAverageAtEnd: number[] };
+  versions: Record<string, string>;
+  notes: string[];
+}
+
+export const scenarioNames: Record<ScenarioId, string> = {
+  A: 'client ceiling (kafkajs eachBatch, no decode)',
+  B: 'database ceiling (unnest upsert, batches of 500, no Kafka)',
+  C: 'naive baseline (eachMessage, transaction per event)',
+  D: 'this runtime (defineProcessor + ProcessorRuntime, onBatch, outbox 10%)',
+  E: 'rebuild (operator path)',
+};
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export function summarize(
+  id: ScenarioId,
+  runs: ScenarioSample[],
+  note: string | null = null,
+): ScenarioSummary {
+  const med = (pick: (s: ScenarioSample) => number) => {
+    const m = median(runs.map(pick));
+    return m === null ? null : round(m, 3);
+  };
+  return {
+    name: scenarioNames[id],
+    eventsPerSec: runs.length ? Math.round(median(runs.map((r) => r.eventsPerSec)) ?? 0) : null,
+    cpuSeconds: med((r) => r.cpuSeconds),
+    cpuMicrosPerEvent: med((r) => r.cpuMicrosPerEvent),
+    peakRssMb: runs.length ? Math.max(...runs.map((r) => r.peakRssMb)) : null,
+    complete: runs.length > 0 && runs.every((r) => r.complete),
+    note,
+    runs,
+  };
+}
+
+const ratio = (a: number | null, b: number | null) =>
+  a === null || b === null || b === 0 ? null : round(a / b, 2);
+
+export function ratiosOf(s: Record<ScenarioId, ScenarioSummary>): BenchResult['ratios'] {
+  const a = s.A.eventsPerSec;
+  const b = s.B.eventsPerSec;
+  const ceiling = a === null || b === null ? null : Math.min(a, b);
+  return {
+    'D/C': ratio(s.D.eventsPerSec, s.C.eventsPerSec),
+    'D/min(A,B)': ratio(s.D.eventsPerSec, ceiling),
+    'E/D': ratio(s.E.eventsPerSec, s.D.eventsPerSec),
+  };
+}
+
+export function targetsOf(result: Pick<BenchResult, 'ratios' | 'latency' | 'scenarios' | 'mode'>): Target[] {
+  const judged = (actual: number | null, ok: (v: number) => boolean) =>
+    actual === null || result.mode === 'quick' ? null : ok(actual);
+  const rss = Math.max(result.scenarios.D.peakRssMb ?? 0, result.latency.peakRssMb ?? 0) || null;
+  return [
+    {
+      name: 'D/C',
+      target: '≥ 10',
+      actual: result.ratios['D/C'],
+      met: judged(result.ratios['D/C'], (v) => v >= 10),
+    },
+    {
+      name: 'D/min(A,B)',
+      target: '≥ 0.5',
+      actual: result.ratios['D/min(A,B)'],
+      met: judged(result.ratios['D/min(A,B)'], (v) => v >= 0.5),
+    },
+    {
+      name: 'E/D',
+      target: '≥ 1.0',
+      actual: result.ratios['E/D'],
+      met: judged(result.ratios['E/D'], (v) => v >= 1),
+    },
+    {
+      name: `p99 produce → visible at ${result.latency.ratePerSec} events/s`,
+      target: '≤ 50 ms',
+      actual: result.latency.p99Ms,
+      met: judged(result.latency.p99Ms, (v) => v <= 50),
+    },
+    {
+      name: 'peak RSS of one processor (D)',
+      target: '≤ 150 MB',
+      actual: rss,
+      met: judged(rss, (v) => v <= 150),
+    },
+  ];
+}

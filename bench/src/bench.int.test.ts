@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { BenchResult } from './bench-result.ts';
+import { scenarioIds } from './scenario.ts';
+
+const run = promisify(execFile);
+const N = 500;
+
+// The CLI as CI runs it (`pnpm bench -- --quick --json`), on tiny N: real broker, registry, Postgres.
+describe('pnpm bench --quick --json', () => {
+  it('measures every scenario on exactly N events and prints the result JSON', {
+    timeout: 240_000,
+  }, async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./main.ts', import.meta.url)),
+        '--',
+        '--quick',
+        '--json',
+        '--events',
+        String(N),
+        '--latency-rate',
+        '200',
+        '--latency-seconds',
+        '2',
+      ],
+      { maxBuffer: 10 * 1024 * 1024, timeout: 230_000 },
+    );
+    const result = JSON.parse(stdout) as BenchResult;
+
+    expect(result.mode).toBe('quick');
+    expect(result.events.count).toBe(N);
+    expect(Object.keys(result.scenarios).sort()).toEqual([...scenarioIds]);
+    for (const id of ['A', 'B', 'C', 'D'] as const) {
+      const s = result.scenarios[id];
+      expect(s.eventsPerSec, id).toBeGreaterThan(0);
+      expect(s.cpuSeconds, id).toBeGreaterThan(0);
+      expect(s.peakRssMb, id).toBeGreaterThan(0);
+      expect(s.runs, id).toHaveLength(1);
+      expect(s.complete, id).toBe(true);
+      expect(s.runs[0]?.events, id).toBe(N);
+    }
+    // Exactly N applied, read back from Postgres: no event lost, none applied twice.
+    expect(result.scenarios.B.runs[0]?.check.projectionReadings).toBe(N);
+    for (const id of ['C', 'D'] as const)
+      expect(result.scenarios[id].runs[0]?.check, id).toMatchObject({
+        processedEvents: N,
+        projectionReadings: N,
+      });
+    expect(result.scenarios.D.runs[0]?.check.outboxLeft).toBe(0);
+
+    expect(result.scenarios.E).toMatchObject({ eventsPerSec: null, cpuSeconds: null, peakRssMb: null });
+    expect(result.scenarios.E.note).toMatch(/rebuild/);
+
+    expect(result.latency.samples).toBe(400);
+    expect(result.latency.missing).toBe(0);
+    expect(result.latency.p50Ms).toBeGreaterThanOrEqual(0);
+    expect(result.latency.p99Ms).toBeGreaterThanOrEqual(result.latency.p50Ms ?? 0);
+
+    expect(Object.keys(result.ratios)).toEqual(['D/C', 'D/min(A,B)', 'E/D']);
+    expect(result.ratios['D/C']).toBeGreaterThan(0);
+    expect(result.ratios['E/D']).toBeNull();
+    expect(result.targets.every((t) => t.met === null)).toBe(true); // quick mode reports, never judges
+    expect(result.machine).toMatchObject({ cpus: expect.any(Number), node: process.version });
+    expect(result.machine.postgres).toEqual(expect.any(String));
+    expect(result.versions.kafkajs).toBe('2.2.4');
+  });
+});

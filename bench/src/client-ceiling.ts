@@ -1,0 +1,40 @@
+import { testKafka } from '@fleet/testkit';
+import { ResourceMeter } from './resource-meter.ts';
+import { type ScenarioInput, type ScenarioSample, sampleOf } from './scenario.ts';
+import { untilOrTimeout } from './until-or-timeout.ts';
+
+/** A — client ceiling: a kafkajs consumer group that reads every record and does nothing else. */
+export async function runClientCeiling(input: ScenarioInput): Promise<ScenarioSample> {
+  const begun = performance.now();
+  const consumer = testKafka('bench-a').consumer({ groupId: input.groupId });
+  const meter = new ResourceMeter();
+  let startup = 0;
+  let seen = 0;
+  let finish = () => {};
+  let fail = (_error: Error) => {};
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  await consumer.connect();
+  await consumer.subscribe({ topic: input.readingsTopic, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (!meter.started) {
+        startup = (performance.now() - begun) / 1000;
+        meter.start();
+      }
+      seen += batch.messages.length;
+      if (seen >= input.events) finish();
+    },
+  });
+  await untilOrTimeout(finished, input.maxSeconds);
+  const measured = meter.stop();
+  await consumer.disconnect();
+  return sampleOf(seen, input.events, startup, measured, {
+    processedEvents: null,
+    projectionReadings: null,
+    outboxLeft: null,
+  });
+}

@@ -1,0 +1,199 @@
+import { loadavg } from 'node:os';
+import { createTestDatabase, testKafka, uniqueName } from '@fleet/testkit';
+import type { Kysely } from 'kysely';
+import {
+  type BenchResult,
+  ratiosOf,
+  type ScenarioSummary,
+  scenarioNames,
+  summarize,
+  targetsOf,
+} from './bench-result.ts';
+import { createBenchTopics, deleteBenchTopics } from './bench-topics.ts';
+import { measureLatency, percentile } from './latency-probe.ts';
+import { machineInfo, packageVersions } from './machine-info.ts';
+import { produceReadings } from './produce-readings.ts';
+import { runInChild } from './run-in-child.ts';
+import { round, type ScenarioId, type ScenarioInput, type ScenarioSample } from './scenario.ts';
+import { schemaDatabase } from './schema-database.ts';
+
+export interface BenchOptions {
+  mode: 'full' | 'quick';
+  events: number;
+  keys: number;
+  runs: number;
+  batchSize: number;
+  writers: number;
+  latencyRate: number;
+  latencySeconds: number;
+  /** Scenario C is one event at a time: its window is capped (its rate does not depend on N). */
+  naiveMaxSeconds: number;
+  maxSeconds: number;
+  scenarios: Exclude<ScenarioId, 'E'>[];
+  /** Node flags for the scenario processes, e.g. `--cpu-prof --cpu-prof-dir=…`. */
+  childExecArgv: Partial<Record<Exclude<ScenarioId, 'E'> | 'serve', string[]>>;
+  keepDatabase: boolean;
+  log: (line: string) => void;
+}
+
+export const REBUILD_NOTE = 'operator rebuild path not built yet';
+
+/** Produces N events once, runs each scenario `runs` times (interleaved, each in its own process), then the latency phase. */
+export async function runBench(o: BenchOptions): Promise<BenchResult> {
+  const startedAt = new Date();
+  const began = performance.now();
+  const machine = await machineInfo();
+  const notes: string[] = [];
+  if (machine.loadAverageAtStart[0] !== undefined && machine.loadAverageAtStart[0] > machine.cpus * 0.5)
+    notes.push(
+      `machine loaded at start (load average ${machine.loadAverageAtStart.join(' ')} on ${machine.cpus} cpus): numbers are noisy`,
+    );
+  const database = await createTestDatabase('bench');
+  const topics = await createBenchTopics('bench');
+  const producer = testKafka('bench-producer').producer();
+  await producer.connect();
+  const created = [topics.readingsTopic, topics.milestonesTopic];
+  try {
+    o.log(`producing ${o.events} events (${o.keys} keys, 6 partitions) to ${topics.readingsTopic}`);
+    const produced = await produceReadings(producer, topics, o.events, o.keys);
+    o.log(
+      `produced in ${produced.seconds.toFixed(1)} s; value ${produced.valueBytes} B, headers ${produced.headerBytes} B`,
+    );
+
+    const samples: Record<Exclude<ScenarioId, 'E'>, ScenarioSample[]> = { A: [], B: [], C: [], D: [] };
+    for (let run = 1; run <= o.runs; run++)
+      for (const id of o.scenarios) {
+        const input: ScenarioInput = {
+          scenario: id,
+          events: o.events,
+          keys: o.keys,
+          readingsTopic: topics.readingsTopic,
+          milestonesTopic: topics.milestonesTopic,
+          databaseUrl: database.url,
+          schema: `${id.toLowerCase()}_run${run}`,
+          groupId: uniqueName(`bench-${id.toLowerCase()}-${run}`),
+          batchSize: o.batchSize,
+          writers: o.writers,
+          maxSeconds: id === 'C' ? o.naiveMaxSeconds : o.maxSeconds,
+        };
+        const sample = await runInChild(input, o.childExecArgv[id]).result;
+        samples[id].push(sample);
+        o.log(
+          `${id} run ${run}: ${sample.eventsPerSec} events/s (${sample.events} in ${sample.seconds} s${
+            sample.complete ? '' : ', window capped'
+          }), cpu ${sample.cpuSeconds} s, peak rss ${sample.peakRssMb} MB`,
+        );
+      }
+
+    o.log(`latency phase: ${o.latencyRate} events/s for ${o.latencySeconds} s against a running processor`);
+    const latencyTopics = await createBenchTopics('bench-latency');
+    created.push(latencyTopics.readingsTopic, latencyTopics.milestonesTopic);
+    const serve = runInChild(
+      {
+        scenario: 'serve',
+        events: 0,
+        keys: o.keys,
+        readingsTopic: latencyTopics.readingsTopic,
+        milestonesTopic: latencyTopics.milestonesTopic,
+        databaseUrl: database.url,
+        schema: 'latency',
+        groupId: uniqueName('bench-latency'),
+        batchSize: o.batchSize,
+        writers: o.writers,
+        maxSeconds: o.maxSeconds,
+      },
+      o.childExecArgv.serve,
+    );
+    await serve.ready;
+    const probe = await schemaDatabase(database.url, 'latency', 1);
+    let latency: Awaited<ReturnType<typeof measureLatency>>;
+    try {
+      latency = await measureLatency({
+        producer,
+        topics: latencyTopics,
+        db: probe as Kysely<unknown>,
+        keys: o.keys,
+        rate: o.latencyRate,
+        seconds: o.latencySeconds,
+      });
+    } finally {
+      serve.stop();
+      await probe.destroy();
+    }
+    const served = await serve.result;
+    const p = (q: number) => percentile(latency.latenciesMs, q);
+    o.log(
+      `latency: p50 ${p(50)} ms, p99 ${p(99)} ms over ${latency.latenciesMs.length} events (${latency.missing} missing)`,
+    );
+
+    const scenarios = {
+      A: summarize('A', samples.A),
+      B: summarize('B', samples.B),
+      C: summarize(
+        'C',
+        samples.C,
+        samples.C.some((s) => !s.complete)
+          ? `one event at a time: window capped at ${o.naiveMaxSeconds} s (its rate does not depend on N)`
+          : null,
+      ),
+      D: summarize('D', samples.D),
+      E: {
+        name: scenarioNames.E,
+        eventsPerSec: null,
+        cpuSeconds: null,
+        cpuMicrosPerEvent: null,
+        peakRssMb: null,
+        complete: false,
+        note: REBUILD_NOTE,
+        runs: [],
+      } satisfies ScenarioSummary,
+    };
+    const partial = {
+      mode: o.mode,
+      scenarios,
+      ratios: ratiosOf(scenarios),
+      latency: {
+        ratePerSec: o.latencyRate,
+        seconds: o.latencySeconds,
+        p50Ms: p(50),
+        p90Ms: p(90),
+        p99Ms: p(99),
+        maxMs: p(100),
+        toHandlerP50Ms: served.toHandlerMs?.p50 ?? null,
+        toHandlerP99Ms: served.toHandlerMs?.p99 ?? null,
+        eventsPerSubBatch: served.handlerCalls ? round(latency.produced / served.handlerCalls, 2) : null,
+        transactionsPerEvent: latency.produced ? round(latency.transactions / latency.produced, 2) : null,
+        samples: latency.latenciesMs.length,
+        missing: latency.missing,
+        pollIntervalMs: round(latency.pollIntervalMs, 2),
+        cpuSeconds: served.cpuSeconds,
+        peakRssMb: served.peakRssMb,
+      },
+    };
+    return {
+      schemaVersion: 1,
+      startedAt: startedAt.toISOString(),
+      durationSeconds: round((performance.now() - began) / 1000, 1),
+      events: {
+        count: o.events,
+        keys: o.keys,
+        partitions: topics.contracts.readings.partitions,
+        valueBytes: produced.valueBytes,
+        headerBytes: produced.headerBytes,
+        followOnShare: 0.1,
+        batchSize: o.batchSize,
+        runs: o.runs,
+        produceSeconds: round(produced.seconds, 2),
+      },
+      ...partial,
+      targets: targetsOf(partial),
+      machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
+      versions: packageVersions(),
+      notes,
+    };
+  } finally {
+    await producer.disconnect();
+    await deleteBenchTopics(created);
+    if (!o.keepDatabase) await database.drop();
+  }
+}

@@ -1,0 +1,49 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildMessage, ScenarioInput, ScenarioSample } from './scenario.ts';
+
+const entry = new URL('./scenario-child.ts', import.meta.url);
+
+export interface ChildRun {
+  child: ChildProcess;
+  /** Resolves when the child says it is ready (serve mode). */
+  ready: Promise<void>;
+  result: Promise<ScenarioSample>;
+  stop(): void;
+}
+
+/**
+ * Runs one scenario in a fresh Node process. Its stdout (e.g. the runtime's logs) goes to our stderr,
+ * so `--json` keeps stdout clean. `execArgv` passes e.g. `--cpu-prof` for profiling.
+ */
+export function runInChild(input: ScenarioInput, execArgv: string[] = []): ChildRun {
+  const child = fork(entry, [], {
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...process.env, BENCH_SCENARIO: JSON.stringify(input) },
+    execArgv,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout?.pipe(process.stderr, { end: false });
+  let readyResolve = () => {};
+  const ready = new Promise<void>((resolve) => {
+    readyResolve = resolve;
+  });
+  const result = new Promise<ScenarioSample>((resolve, reject) => {
+    let settled = false;
+    child.on('message', (message: ChildMessage) => {
+      if (message.kind === 'ready') readyResolve();
+      else if (message.kind === 'result') {
+        settled = true;
+        resolve(message.sample);
+      } else {
+        settled = true;
+        reject(new Error(`scenario ${input.scenario} failed in its process:\n${message.message}`));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!settled)
+        reject(new Error(`scenario ${input.scenario} process exited (${code ?? signal}) without a result`));
+    });
+  });
+  // A failed start in serve mode must not leave `ready` waiting for ever.
+  result.catch(() => {}).finally(readyResolve);
+  return { child, ready, result, stop: () => child.send('stop') };
+}
