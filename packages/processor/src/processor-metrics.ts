@@ -31,7 +31,7 @@ export class ProcessorMetrics {
     );
     this.retries = counter(
       'fleet_retries',
-      'Retries, by kind (transient: whole sub-batch; handler: one event)',
+      'Retries, by kind (transient: the sub-batch again; split: in halves after a lock conflict; handler: one event)',
     );
     this.published = counter('fleet_outbox_published', 'Follow-on events published from the outbox');
     this.handlerSeconds = meter.createHistogram('fleet_handler_duration_seconds', {

@@ -15,7 +15,7 @@ import { type Logger, withEventLogContext } from './logger.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
 import type { ProcessorMetrics } from './processor-metrics.ts';
 import type { RecordDecoder } from './record-decoder.ts';
-import { isTransientError } from './transient-error.ts';
+import { isLockConflict, isTransientError } from './transient-error.ts';
 
 type Routed<DB> = { route: Route<DB>; event: ProcessedEvent<unknown>; message: KafkaMessage };
 
@@ -66,10 +66,7 @@ export class SubBatchProcessor<DB> {
       else this.#d.metrics.unrouted.add(1, this.#attrs);
     }
 
-    if (routed.length > 0) {
-      const failed = await this.#retryTransient('apply sub-batch', keepGoing, () => this.#apply(routed));
-      letters.push(...failed);
-    }
+    if (routed.length > 0) letters.push(...(await this.#applySplittingOnConflict(routed, keepGoing)));
     if (letters.length > 0) {
       await this.#retryTransient('send dead letters', keepGoing, () => this.#d.sendDeadLetters(letters));
       for (const letter of letters) {
@@ -100,6 +97,31 @@ export class SubBatchProcessor<DB> {
         if (!(await keepGoing())) throw new AbortError(`stopped while retrying: ${what}`);
       },
     });
+  }
+
+  /**
+   * A sub-batch whose transaction lost a lock race (handlers of concurrent partitions locking the same
+   * rows in another order) is applied again as two halves, in order, down to single events: smaller
+   * transactions hold fewer locks, so the race does not repeat. Other transient failures retry in place.
+   */
+  async #applySplittingOnConflict(
+    routed: Routed<DB>[],
+    keepGoing: () => Promise<boolean>,
+  ): Promise<DeadLetter[]> {
+    if (routed.length > 1) {
+      try {
+        return await this.#apply(routed);
+      } catch (error) {
+        if (isLockConflict(error)) {
+          this.#d.metrics.retries.add(1, { ...this.#attrs, kind: 'split' });
+          const half = Math.ceil(routed.length / 2);
+          const first = await this.#applySplittingOnConflict(routed.slice(0, half), keepGoing);
+          return [...first, ...(await this.#applySplittingOnConflict(routed.slice(half), keepGoing))];
+        }
+        if (!isTransientError(error)) throw error;
+      }
+    }
+    return this.#retryTransient('apply sub-batch', keepGoing, () => this.#apply(routed));
   }
 
   /** All together first; if a handler fails, again with each event isolated so the others still commit. */

@@ -35,3 +35,9 @@ export function isTransientError(error: unknown): boolean {
     return true;
   return error.cause !== undefined && error.cause !== error && isTransientError(error.cause);
 }
+
+/** Transactions that lost a lock race (deadlock, serialization failure): smaller ones will not. */
+export function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === '55P03';
+}

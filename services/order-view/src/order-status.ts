@@ -20,23 +20,25 @@ export interface StatusFacts {
 
 /**
  * The status by precedence over the facts seen, never by arrival order (three topics, any order):
- * the saga's verdict (OrderConfirmed, OrderRejected) > the customer's cancellation > a failed step
- * (stock rejected, payment declined: the saga will reject) > paid > reserved > placed.
- * Confirmed beats a later cancellation because the saga ignores cancellations after confirming; a
- * cancellation before a failed step wins because the saga then stays cancelled and rejects nothing.
+ * confirmed > the customer's cancellation > rejected (the saga's verdict, or a failed step: stock
+ * rejected, payment declined) > paid > reserved > placed.
+ * Confirmed beats a later cancellation because the saga ignores cancellations after confirming. A
+ * cancellation beats a rejection whichever the saga saw first: a cancelled order's stock is refused
+ * *because* it was cancelled (the cancel can overtake the order), so the customer's intent is the
+ * outcome, and the status does not depend on which topic a service happened to read first.
  */
 export function deriveStatus(f: StatusFacts): {
   status: OrderStatus;
   rejectionReason: RejectionReason | null;
 } {
   if (f.confirmed) return { status: 'CONFIRMED', rejectionReason: null };
+  if (f.placed && f.cancelled) return { status: 'CANCELLED', rejectionReason: null };
   if (f.rejected)
     return {
       status: 'REJECTED',
       rejectionReason: asReason(f.rejectionReason) ?? inferredReason(f) ?? 'OUT_OF_STOCK',
     };
   if (!f.placed) return { status: 'PENDING', rejectionReason: null };
-  if (f.cancelled) return { status: 'CANCELLED', rejectionReason: null };
   const inferred = inferredReason(f);
   if (inferred) return { status: 'REJECTED', rejectionReason: inferred };
   if (f.authorized) return { status: 'PAID', rejectionReason: null };

@@ -37,7 +37,7 @@ describe('order status by precedence', () => {
     expect(status(facts('authorized', 'placed'))).toBe('PAID');
   });
 
-  it('the saga verdict beats everything; a cancellation after confirmation does not undo it', () => {
+  it('confirmation beats everything; a cancellation after it does not undo it', () => {
     expect(status(facts('placed', 'reserved', 'authorized', 'confirmed', 'cancelled'))).toBe('CONFIRMED');
     expect(
       deriveStatus({
@@ -48,7 +48,11 @@ describe('order status by precedence', () => {
       status: 'REJECTED',
       rejectionReason: 'PAYMENT_DECLINED',
     });
-    expect(status(facts('placed', 'stockRejected', 'rejected', 'cancelled'))).toBe('REJECTED');
+  });
+
+  it('a cancellation beats a rejection, whichever the saga saw first', () => {
+    expect(status(facts('placed', 'stockRejected', 'rejected', 'cancelled'))).toBe('CANCELLED');
+    expect(status(facts('placed', 'reserved', 'declined', 'rejected', 'cancelled'))).toBe('CANCELLED');
   });
 
   it('a cancellation beats failed steps and progress without a verdict', () => {

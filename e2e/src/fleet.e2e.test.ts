@@ -1,0 +1,246 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { applyTopicPlan, planTopics } from '@fleet/contracts';
+import { orderCatalog } from '@fleet/contracts/orders';
+import {
+  createTestDatabase,
+  infraSettings,
+  readTopic,
+  type TestDatabase,
+  type TopicRecord,
+  waitFor,
+} from '@fleet/testkit';
+import { type Oracle, oracleOf } from '@fleet/traffic-generator/oracle';
+import { defaultMix, orderFlows } from '@fleet/traffic-generator/order-flows';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPrivateBroker } from './private-broker.ts';
+import { ServiceProcess } from './service-process.ts';
+
+const ordersPerRun = Number(process.env.E2E_ORDERS ?? 1_000);
+const processors = ['inventory', 'payments', 'order_lifecycle', 'order_view', 'sales_analytics'];
+const viewStatus = {
+  confirmed: 'CONFIRMED',
+  rejected: 'REJECTED',
+  declined: 'REJECTED',
+  cancelled: 'CANCELLED',
+} as const;
+const generator = new URL('../../services/traffic-generator/src/main.ts', import.meta.url).pathname;
+
+// The order-fulfilment fleet, every service its own process on a broker of the test's own; traffic
+// through the HTTP intake and straight to Kafka with duplicates, overtaking cancellations and bad
+// records; then every projection against the oracle computed from the input alone.
+describe('the order-fulfilment fleet end to end', () => {
+  let broker: ReturnType<typeof startPrivateBroker>;
+  let database: TestDatabase;
+  let kafka: Kafka;
+  let admin: Admin;
+  const services = new Map<string, ServiceProcess>();
+  const runs: { seed: number; oracle: Oracle }[] = [];
+
+  beforeAll(async () => {
+    broker = startPrivateBroker(39092);
+    database = await createTestDatabase('e2e');
+    kafka = new Kafka({ clientId: 'e2e', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    admin = kafka.admin();
+    await admin.connect();
+    await applyTopicPlan(admin, await planTopics(admin, orderCatalog.topics()));
+    const env = {
+      KAFKA_BROKERS: broker.brokers,
+      SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      REDIS_URL: '',
+      INTAKE_RATE_LIMIT_MAX: '1000000',
+      PROCESSOR_SESSION_TIMEOUT_MS: '6000',
+      PROCESSOR_LAG_INTERVAL_MS: '1000',
+    };
+    const ports = {
+      'order-intake': 38101,
+      inventory: 38102,
+      payments: 38103,
+      'order-lifecycle': 38104,
+      'order-view': 38105,
+      'sales-analytics': 38106,
+    };
+    for (const [name, port] of Object.entries(ports)) services.set(name, new ServiceProcess(name, port, env));
+    for (const s of services.values()) s.start();
+    await Promise.all([...services.values()].map((s) => s.ready()));
+  }, 240_000);
+
+  afterAll(async () => {
+    if (process.env.E2E_KEEP) return console.log(`kept: ${database.url} ${broker.brokers}`);
+    await Promise.all([...services.values()].map((s) => s.stop('SIGKILL')));
+    await admin?.disconnect();
+    await database?.drop();
+    broker?.stop();
+  });
+
+  const service = (name: string) => services.get(name) as ServiceProcess;
+
+  /** Runs the traffic generator as upstream systems would; returns the cumulative oracle. */
+  const drive = async (seed: number, during?: () => Promise<void>): Promise<Oracle> => {
+    const oracleFile = join(mkdtempSync(join(tmpdir(), 'fleet-oracle-')), 'oracle.json');
+    const args = [generator, '--orders', String(ordersPerRun), '--rate', '150', '--seed', String(seed)];
+    args.push(
+      '--malformed',
+      '2',
+      '--poison',
+      '2',
+      '--oracle',
+      oracleFile,
+      '--intake-url',
+      service('order-intake').url,
+    );
+    args.push('--brokers', broker.brokers, '--registry-url', infraSettings().schemaRegistryUrl);
+    const sending = new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`traffic generator failed (${code}):\n${output}`)),
+      );
+    });
+    await during?.();
+    await sending;
+    const own = JSON.parse(readFileSync(oracleFile, 'utf8')) as Oracle;
+    runs.push({ seed, oracle: own });
+    const flows = runs.flatMap((r) => orderFlows(ordersPerRun, r.seed, defaultMix));
+    return oracleOf(
+      flows,
+      runs.flatMap((r) => r.oracle.deadLetters),
+    );
+  };
+
+  /** Waits until the fleet is idle and its read models equal the oracle; then checks everything else. */
+  const verify = async (oracle: Oracle) => {
+    let mismatches: string[] = [];
+    await waitFor(
+      'every read model to equal the oracle',
+      async () => {
+        mismatches = await readModelMismatches(oracle).catch((error: Error) => [
+          `reading failed: ${error.message}`,
+        ]);
+        return mismatches.length === 0 ? true : undefined;
+      },
+      { timeoutMs: Number(process.env.E2E_SETTLE_MS ?? 240_000), intervalMs: 2_000 },
+    ).catch((error: Error) => {
+      const logs = [...services.values()].map((s) => `--- ${s.name}\n${s.output.slice(-3_000)}`).join('\n');
+      throw new Error(`${error.message}\n${mismatches.slice(0, 20).join('\n')}\n${logs}`);
+    });
+
+    const stock = (await (await fetch(`${service('inventory').url}/stock`)).json()) as {
+      items: { available: number }[];
+    };
+    expect(stock.items.every((i) => i.available >= 0)).toBe(true);
+
+    // Follow-on events: after dedupe by ID, exactly one outcome per order and step.
+    const byType = (records: TopicRecord[], type: string) =>
+      records.filter((r) => r.headers.ce_type?.includes(`.${type}.`));
+    const inventory = await readTopic(kafka, admin, 'inventory');
+    const payments = await readTopic(kafka, admin, 'payments');
+    const orders = await readTopic(kafka, admin, 'orders');
+    for (const [records, types] of [
+      [inventory, ['StockReserved', 'StockRejected']],
+      [payments, ['PaymentAuthorized', 'PaymentDeclined']],
+      [orders, ['OrderConfirmed', 'OrderRejected']],
+    ] as const) {
+      const idsPerOrder = new Map<string, Set<string>>();
+      for (const type of types)
+        for (const r of byType(records, type)) {
+          const ids = idsPerOrder.get(r.key ?? '') ?? new Set();
+          ids.add(r.headers.ce_id ?? '');
+          idsPerOrder.set(r.key ?? '', ids);
+        }
+      const repeated = [...idsPerOrder].filter(([, ids]) => ids.size !== 1);
+      expect(repeated, `orders with more than one ${types.join('/')} event ID`).toEqual([]);
+    }
+    const outcomes = new Set(byType(orders, 'OrderConfirmed').map((r) => r.key));
+    const confirmed = Object.entries(oracle.orders)
+      .filter(([, s]) => s === 'confirmed')
+      .map(([id]) => id);
+    expect(confirmed.every((id) => outcomes.has(id))).toBe(true);
+
+    // The bad records are in every dead-letter topic of a processor of `orders`, and nowhere else.
+    for (const processor of processors) {
+      const dlq = new Set((await readTopic(kafka, admin, `${processor}.dlq`)).map((r) => r.headers.ce_id));
+      expect(
+        oracle.deadLetters.filter((id) => !dlq.has(id)),
+        `${processor}.dlq misses bad records`,
+      ).toEqual([]);
+    }
+    const listed = (await (
+      await fetch(`${service('order-view').url}/orders?limit=100&customerId=cust-poison`)
+    ).json()) as {
+      items: unknown[];
+    };
+    expect(listed.items).toEqual([]);
+  };
+
+  /** Order statuses (order-view), stock (inventory) and sales (sales-analytics) against the oracle. */
+  const readModelMismatches = async (oracle: Oracle): Promise<string[]> => {
+    const problems: string[] = [];
+    const entries = Object.entries(oracle.orders);
+    for (let i = 0; i < entries.length; i += 50) {
+      await Promise.all(
+        entries.slice(i, i + 50).map(async ([orderId, expected]) => {
+          const res = await fetch(`${service('order-view').url}/orders/${orderId}`);
+          const status = res.ok ? ((await res.json()) as { status: string }).status : `HTTP ${res.status}`;
+          if (status !== viewStatus[expected])
+            problems.push(`order ${orderId}: ${status}, expected ${viewStatus[expected]}`);
+        }),
+      );
+      if (problems.length > 0) return problems;
+    }
+    const stock = (await (await fetch(`${service('inventory').url}/stock`)).json()) as {
+      items: { sku: string; available: number }[];
+    };
+    for (const { sku, available } of stock.items)
+      if (available !== oracle.stock[sku])
+        problems.push(`stock of ${sku}: ${available}, expected ${oracle.stock[sku]}`);
+    const sales = (await (
+      await fetch(`${service('sales-analytics').url}/sales?from=2000-01-01&to=2100-01-01`)
+    ).json()) as {
+      rows: { sku: string; revenueCents: number; units: number }[];
+    };
+    const totals = new Map<string, { revenueCents: number; units: number }>();
+    for (const r of sales.rows) {
+      const t = totals.get(r.sku) ?? { revenueCents: 0, units: 0 };
+      totals.set(r.sku, { revenueCents: t.revenueCents + r.revenueCents, units: t.units + r.units });
+    }
+    for (const [sku, expected] of Object.entries(oracle.sales)) {
+      const actual = totals.get(sku);
+      if (actual?.units !== expected.units || actual.revenueCents !== expected.revenueCents)
+        problems.push(`sales of ${sku}: ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+    }
+    return problems;
+  };
+
+  it('turns a few thousand flows into read models equal to the oracle', async () => {
+    await verify(await drive(1));
+  }, 600_000);
+
+  it('gives the same result when a service is SIGKILLed and restarted in the middle', async () => {
+    const oracle = await drive(2, async () => {
+      await sleep(2_000);
+      const inventory = service('inventory');
+      await inventory.stop('SIGKILL');
+      await sleep(1_000);
+      inventory.start();
+      await inventory.ready();
+      const saga = service('order-lifecycle');
+      await saga.stop('SIGKILL');
+      saga.start();
+      await saga.ready();
+    });
+    await verify(oracle);
+  }, 600_000);
+});
