@@ -5,7 +5,7 @@
 # outside the repository. PostgreSQL is expected to be running already; the registry
 # keeps its schemas there. See infra/README.md.
 #
-#   infra.sh up | down | status | logs [kafka|registry] | reset | fetch | env
+#   infra.sh up|down|restart [kafka|registry] | status | logs [kafka|registry] | reset | fetch | env
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -562,26 +562,66 @@ Logs: $(log_file kafka), $(log_file registry)
 EOF
 }
 
+# Component names the commands accept ("" = both).
+require_component() {
+  case ${1:-} in
+  "" | kafka | registry) ;;
+  *) die "unknown component '$1' (kafka or registry)" ;;
+  esac
+}
+
+# up [kafka|registry]: without an argument both, as always; with one, only that
+# component and only its prerequisites (Kafka alone needs neither Java 21 nor PostgreSQL).
 cmd_up() {
+  local only=${1:-}
+  require_component "$only"
   take_lock
   # Check every prerequisite before starting anything, so a missing piece fails fast.
-  resolve_kafka_java
-  resolve_registry_java
-  require_postgres
+  if [ "$only" != registry ]; then resolve_kafka_java; fi
+  if [ "$only" != kafka ]; then
+    resolve_registry_java
+    require_postgres
+  fi
   # Ports of components that are not running yet must be free before anything starts.
-  [ -n "$(running_pid kafka)" ] || require_kafka_ports
-  [ -n "$(running_pid registry)" ] || require_registry_ports
-  fetch_kafka
-  fetch_registry
-  start_kafka
-  start_registry
+  if [ "$only" != registry ]; then [ -n "$(running_pid kafka)" ] || require_kafka_ports; fi
+  if [ "$only" != kafka ]; then [ -n "$(running_pid registry)" ] || require_registry_ports; fi
+  if [ "$only" != registry ]; then fetch_kafka; fi
+  if [ "$only" != kafka ]; then fetch_registry; fi
+  if [ "$only" != registry ]; then start_kafka; fi
+  if [ "$only" != kafka ]; then start_registry; fi
   print_settings
 }
 
+# down [kafka|registry]: without an argument the registry, then Kafka.
 cmd_down() {
+  local only=${1:-}
+  require_component "$only"
   take_lock
-  stop_component registry
-  stop_component kafka
+  if [ "$only" != kafka ]; then stop_component registry; fi
+  if [ "$only" != registry ]; then stop_component kafka; fi
+}
+
+# restart [kafka|registry]: down, then up, under one lock (Kafka keeps its data, the
+# registry its schemas). Without an argument both.
+cmd_restart() {
+  local only=${1:-}
+  require_component "$only"
+  take_lock
+  if [ "$only" != registry ]; then resolve_kafka_java; fi
+  if [ "$only" != kafka ]; then
+    resolve_registry_java
+    require_postgres
+  fi
+  if [ "$only" != kafka ]; then stop_component registry; fi
+  if [ "$only" != registry ]; then
+    stop_component kafka
+    fetch_kafka
+    start_kafka
+  fi
+  if [ "$only" != kafka ]; then
+    fetch_registry
+    start_registry
+  fi
 }
 
 cmd_reset() {
@@ -641,8 +681,9 @@ cmd_env() {
 usage() {
   cat <<EOF
 usage: $0 <command>
-  up                     fetch (first time) and start Kafka and the registry; no-op if running
-  down                   stop both (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s)
+  up [kafka|registry]    fetch (first time) and start Kafka and the registry (or only one); no-op if running
+  down [kafka|registry]  stop both or one (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s)
+  restart [kafka|registry]  down, then up (both or one); data and schemas are kept
   status                 one line per component; exit 0 if all run, 3 otherwise
   logs [kafka|registry]  follow the log files
   reset                  down, then delete Kafka's data and the registry's database
@@ -653,8 +694,9 @@ EOF
 
 main() {
   case ${1:-} in
-  up) cmd_up ;;
-  down) cmd_down ;;
+  up) cmd_up "${2:-}" ;;
+  down) cmd_down "${2:-}" ;;
+  restart) cmd_restart "${2:-}" ;;
   status) cmd_status ;;
   logs) cmd_logs "${2:-all}" ;;
   reset) cmd_reset ;;

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseChaosOptions } from './chaos-options.ts';
+import { renderSummary } from './chaos-summary.ts';
+import { runChaos } from './run-chaos.ts';
+
+// The CI chaos run (`pnpm chaos -- --quick`) end to end: its own broker, restarted; the ledger as
+// separate processes, killed, added and removed; its Postgres backends terminated. Set CHAOS_SEED
+// to replay a failing seed.
+describe('chaos (quick): the ledger under kills, broker restarts, terminated backends and rebalances', () => {
+  it('ends with every projection row, dead letter and follow-on event equal to the oracle', async () => {
+    const options = parseChaosOptions([
+      '--quick',
+      ...(process.env.CHAOS_SEED ? ['--seed', process.env.CHAOS_SEED] : []),
+    ]);
+    const summary = await runChaos(options, (line) => console.error(line));
+    console.error(renderSummary(summary));
+    expect(summary.faults.kill).toBeGreaterThanOrEqual(3);
+    expect(summary.faults['broker-restart']).toBeGreaterThanOrEqual(1);
+    expect(summary.checks.filter((c) => c.mismatches > 0)).toEqual([]);
+    expect(summary.mismatches, `seed ${summary.seed}`).toBe(0);
+    expect(summary.dlq).toBe(summary.dlqExpected);
+  }, 240_000);
+});
