@@ -64,6 +64,8 @@ export class ProcessorRuntime<DB> {
   readonly #relay: OutboxRelay | undefined;
   readonly #subBatches: SubBatchProcessor<DB>;
   #consumer: Consumer | undefined;
+  /** kafkajs is restarting the consumer after a crash: the stall monitor leaves it alone. */
+  #restartingItself = false;
   #control: ControlPlane | undefined;
   #paused = false;
   #joined = false;
@@ -196,6 +198,7 @@ export class ProcessorRuntime<DB> {
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.#joined = true;
+      this.#restartingItself = false;
     });
     consumer.on(consumer.events.REBALANCING, () => {
       this.#joined = false;
@@ -203,6 +206,11 @@ export class ProcessorRuntime<DB> {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#joined = false;
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // kafkajs restarts the consumer itself after a retriable crash; a second consumer from us would
+      // join the group beside it. After a non-retriable crash nobody would, so we do.
+      if (payload.restart) this.#restartingItself = true;
+      else if (consumer === this.#consumer)
+        void this.#restartConsumer('it crashed and kafkajs will not restart it');
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
@@ -329,15 +337,28 @@ export class ProcessorRuntime<DB> {
     const idleMs = Date.now() - this.#lastProgress;
     if (lag > 0 && idleMs > this.config.processing.stallTimeoutMs && !this.#stopping && !this.#stalled) {
       this.#stalled = true;
-      this.logger.error({ lag, idleMs }, 'consumer stalled: lag but no progress; restarting it');
-      try {
-        await this.#consumer?.disconnect();
-        await this.#startConsumer();
-        this.#lastProgress = Date.now();
-      } catch (error) {
-        this.logger.error({ err: error }, 'consumer restart failed; will try again');
-        this.#stalled = false;
+      if (this.#restartingItself) {
+        this.logger.error(
+          { lag, idleMs },
+          'consumer stalled while kafkajs restarts it after a crash; waiting for it',
+        );
+        return;
       }
+      await this.#restartConsumer(`lag ${lag} but no progress for ${idleMs} ms`);
+    }
+  }
+
+  /** Replaces the consumer (the old one leaves the group first); on failure the next round tries again. */
+  async #restartConsumer(reason: string): Promise<void> {
+    if (this.#stopping) return;
+    this.logger.error({ reason }, 'restarting the consumer');
+    try {
+      await this.#consumer?.disconnect();
+      await this.#startConsumer();
+      this.#lastProgress = Date.now();
+    } catch (error) {
+      this.logger.error({ err: error }, 'consumer restart failed; will try again');
+      this.#stalled = false;
     }
   }
 
