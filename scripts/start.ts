@@ -8,7 +8,10 @@ const defaults: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
-  LOG_LEVEL: 'info',
+  // Warnings and errors only: info lines come per event. LOG_LEVEL=info shows them.
+  LOG_LEVEL: 'warn',
+  // The demo traffic comes from one client: let it through the intake's per-client rate limit.
+  INTAKE_RATE_LIMIT_MAX: '100000',
 };
 const env = { ...defaults, ...withoutEmpty(process.env) };
 const ports: Record<string, number> = {
