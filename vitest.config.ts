@@ -4,7 +4,15 @@ import { defineConfig } from 'vitest/config';
 //   *.unit.test.ts  pure and fast, no I/O
 //   *.int.test.ts   real Kafka, Schema Registry and PostgreSQL
 //   *.e2e.test.ts   services as separate processes on real infrastructure
-const workspace = ['packages/*/src/**', 'packages/*/test/**', 'services/*/src/**', 'services/*/test/**', 'bench/src/**', 'chaos/src/**', 'e2e/src/**'];
+const workspace = [
+  'packages/*/src/**',
+  'packages/*/test/**',
+  'services/*/src/**',
+  'services/*/test/**',
+  'bench/src/**',
+  'chaos/src/**',
+  'e2e/src/**',
+];
 
 export default defineConfig({
   test: {

@@ -67,13 +67,13 @@ describe('fleet command line (no I/O)', () => {
     expect((await cli('dlq', 'list', '--limit', '0')).code).toBe(ExitCode.usage);
   });
 
-  it('prints help with the exit codes (exit 0), and reserves rebuild (exit 1)', async () => {
+  it('prints help with the exit codes (exit 0), and asks rebuild for a processor (exit 2)', async () => {
     const help = await cli('--help');
     expect(help.code).toBe(ExitCode.ok);
     expect(help.stdout).toContain('4  timed out waiting for instances to acknowledge');
-    const rebuild = await cli('rebuild', 'inventory');
-    expect(rebuild.code).toBe(ExitCode.failed);
-    expect(rebuild.stderr).toContain('not implemented yet');
+    const rebuild = await cli('rebuild');
+    expect(rebuild.code).toBe(ExitCode.usage);
+    expect(rebuild.stderr).toContain('processor');
   });
 
   it('prints JSON errors with --json', async () => {

@@ -47,7 +47,10 @@ export class RegistryHttp {
   }
 
   async setSubjectCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
-    await this.#call('PUT', `/config/${enc(subject)}`, { compatibility: level });
+    // Apicurio answers 409 when another client created the subject's rule at the same moment;
+    // the rule exists then, and a second PUT updates it to the level asked for.
+    const first = await this.#call('PUT', `/config/${enc(subject)}`, { compatibility: level }, [409]);
+    if (first.status === 409) await this.#call('PUT', `/config/${enc(subject)}`, { compatibility: level });
   }
 
   /** Registered versions of a subject; empty when the subject does not exist. */

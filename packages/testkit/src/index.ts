@@ -5,8 +5,8 @@ export {
   infraSettingsFromEnv,
 } from './infra-settings.ts';
 export { probeInfra } from './probe-infra.ts';
-export { createTestDatabase, kyselyFor, type TestDatabase } from './test-database.ts';
 export { readTopic, type TopicRecord } from './read-topic.ts';
+export { createTestDatabase, kyselyFor, type TestDatabase } from './test-database.ts';
 export { createTestTopic, testKafka, topicSize } from './test-kafka.ts';
 export { uniqueName } from './unique-name.ts';
 export { waitFor } from './wait-for.ts';

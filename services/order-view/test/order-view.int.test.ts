@@ -132,7 +132,21 @@ describe('order-view on real Kafka, registry and Postgres', () => {
         confirmedAt: at(1, 8),
       }),
     ]);
-    const order = await waitForStatus(orderId, 'CONFIRMED');
+    // The four events sit on three topics: the verdict may be projected before the reservation.
+    const order = await waitFor(`order ${orderId} confirmed with every fact`, async () => {
+      const res = await get(`/orders/${orderId}`);
+      const body = res.body as {
+        status?: string;
+        reservation?: unknown;
+        payment?: { amountCents?: unknown };
+      };
+      return res.status === 200 &&
+        body.status === 'CONFIRMED' &&
+        body.reservation &&
+        body.payment?.amountCents != null
+        ? res.body
+        : undefined;
+    });
     expect(order).toMatchObject({
       orderId,
       customerId,
