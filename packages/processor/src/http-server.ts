@@ -7,6 +7,11 @@ export interface Readiness {
   check(): Promise<Record<string, { ok: boolean; detail?: string }>>;
 }
 
+export interface ServiceDocuments {
+  /** The AsyncAPI document of the topics and events this service reads and writes. */
+  asyncApiYaml(): string;
+}
+
 export interface AdminOperations {
   /** Bearer token; without one configured the admin endpoints answer 403. */
   token: string | undefined;
@@ -20,8 +25,12 @@ export function createOpsServer(
   readiness: Readiness,
   telemetry: Telemetry,
   admin: AdminOperations,
+  documents: ServiceDocuments,
 ): FastifyInstance {
   const app = Fastify({ logger: false });
+  app.get('/asyncapi.yaml', async (_req, reply) =>
+    reply.type('application/yaml').send(documents.asyncApiYaml()),
+  );
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const checks = await readiness.check();

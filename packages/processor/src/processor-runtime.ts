@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EventCodec } from '@fleet/contracts';
+import { EventCodec, generateAsyncApiYaml } from '@fleet/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
@@ -377,19 +377,31 @@ export class ProcessorRuntime<DB> {
   async #startHttp(): Promise<void> {
     const port = this.config.http.port ?? this.definition.httpPort;
     if (port === undefined || !this.#serveHttp) return;
-    this.http = createOpsServer({ check: () => this.readiness() }, this.#telemetry, {
-      token: this.config.adminToken,
-      status: async () => ({
-        processor: this.definition.name,
-        groupId: this.groupId,
-        schema: this.schema,
-        paused: this.#paused,
-        replay: this.config.processing.replay,
-        lag: [...this.metrics.lag.values()],
-        outbox: this.metrics.outbox,
-      }),
-      pause: (paused, by) => this.requestPause(paused, by),
-    });
+    this.http = createOpsServer(
+      { check: () => this.readiness() },
+      this.#telemetry,
+      {
+        token: this.config.adminToken,
+        status: async () => ({
+          processor: this.definition.name,
+          groupId: this.groupId,
+          schema: this.schema,
+          paused: this.#paused,
+          replay: this.config.processing.replay,
+          lag: [...this.metrics.lag.values()],
+          outbox: this.metrics.outbox,
+        }),
+        pause: (paused, by) => this.requestPause(paused, by),
+      },
+      {
+        asyncApiYaml: () =>
+          generateAsyncApiYaml({
+            events: this.#codec.events,
+            title: `${this.definition.name}: the events it reads and writes`,
+            exampleSource: `/fleet/${this.definition.name}`,
+          }),
+      },
+    );
     await this.definition.http?.(this.http, { db: this.db });
     this.httpAddress = await this.http.listen({ host: this.config.http.host, port });
   }
