@@ -7,7 +7,11 @@ import { orderEvents } from '../orders/index.ts';
 
 const { values } = parseArgs({
   options: {
-    'registry-url': { type: 'string', default: process.env.SCHEMA_REGISTRY_URL },
+    // The native launcher's registry unless told otherwise, like apply-topics' brokers.
+    'registry-url': {
+      type: 'string',
+      default: process.env.SCHEMA_REGISTRY_URL || 'http://127.0.0.1:8081/apis/ccompat/v7',
+    },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -17,7 +21,7 @@ if (values.help) {
   console.log(`Usage: check-compatibility [--registry-url URL] [--json]
 
 Checks every event type of @fleet/contracts against the Schema Registry (its subject's level).
---registry-url  Confluent-compatible API base (default: $SCHEMA_REGISTRY_URL)
+--registry-url  Confluent-compatible API base (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081/apis/ccompat/v7)
 --json          print the report as JSON`);
   process.exit(0);
 }
