@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventCodec, generateAsyncApiYaml } from '@fleet/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { Admin, Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
 import pRetry from 'p-retry';
 import { ControlPlane, requestPause } from './control-plane.ts';
@@ -92,7 +92,11 @@ export class ProcessorRuntime<DB> {
     this.#kafka = createKafka(config.kafka, definition.name, logger);
     this.#admin = this.#kafka.admin();
     // Idempotent producer with acks=all: no duplicates or reordering from its own retries.
-    this.#producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.#producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner, // kafkajs 2's murmur2 partitioner, chosen explicitly
+    });
     this.#codec = new EventCodec({
       registryUrl: config.registry.url,
       events: [...definition.routes.map((r) => r.event), ...(definition.publishes ?? [])],
