@@ -31,7 +31,7 @@ describe('bench result', () => {
       B: summarize('B', [sample(20_000)]),
       C: summarize('C', [sample(500)]),
       D: summarize('D', [sample(12_000, 160)]),
-      E: summarize('E', [], 'operator rebuild path not built yet'),
+      E: summarize('E', [], 'rebuild scenario not wired to the operator path yet'),
     };
     const ratios = ratiosOf(scenarios);
     expect(ratios).toEqual({ 'D/C': 24, 'D/min(A,B)': 0.6, 'E/D': null });

@@ -36,7 +36,7 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export const REBUILD_NOTE = 'operator rebuild path not built yet';
+export const REBUILD_NOTE = 'rebuild scenario not wired to the operator path yet';
 
 /** Produces N events once, runs each scenario `runs` times (interleaved, each in its own process), then the latency phase. */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
