@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@fleet/contracts';
 import { inventoryTopic, type OrderPlaced, ordersTopic } from '@fleet/contracts/orders';
+import { startGroupAtEnd } from '@fleet/order-testkit';
 import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
 import { createTestDatabase, infraSettings, kyselyFor, uniqueName, waitFor } from '@fleet/testkit';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { InventoryDb } from '../src/inventory-db.ts';
 import { inventory } from '../src/processor.ts';
-import { startGroupAtEnd } from './order-topics.ts';
 
 type Db = InventoryDb & { processed_events: { event_id: string } };
 

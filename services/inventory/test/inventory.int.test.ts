@@ -8,14 +8,13 @@ import {
   StockRejected,
   StockReserved,
 } from '@fleet/contracts/orders';
+import { EventTap, ensureOrderTopics } from '@fleet/order-testkit';
 import { batchItem, createProducer, type FleetProducer } from '@fleet/producer';
 import { infraSettings, testKafka } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reservationIdOf } from '../src/order-lines.ts';
-import { EventTap } from './event-tap.ts';
 import { type InventoryWorld, placedOrder, startInventory } from './inventory-world.ts';
-import { ensureOrderTopics } from './order-topics.ts';
 
 const kafka = testKafka('inventory-test');
 let admin: Admin;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@fleet/contracts';
 import { inventoryTopic, type OrderPlaced, ordersTopic, type StockReserved } from '@fleet/contracts/orders';
+import { startGroupAtEnd } from '@fleet/order-testkit';
 import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
 import { createTestDatabase, infraSettings, kyselyFor, uniqueName, waitFor } from '@fleet/testkit';
 import type { Admin, Kafka } from 'kafkajs';
@@ -8,7 +9,6 @@ import type { Kysely } from 'kysely';
 import type { PaymentsDb } from '../src/payments-db.ts';
 import { paymentsProcessor } from '../src/processor.ts';
 import type { PaymentRules } from '../src/rules/payment-rules-schema.ts';
-import { startGroupAtEnd } from './order-topics.ts';
 
 type Db = PaymentsDb & { processed_events: { event_id: string } };
 

@@ -10,6 +10,7 @@ import {
   paymentsTopic,
   StockReserved,
 } from '@fleet/contracts/orders';
+import { EventTap, ensureOrderTopics } from '@fleet/order-testkit';
 import { batchItem, createProducer, type FleetProducer } from '@fleet/producer';
 import { infraSettings, testKafka } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
@@ -21,8 +22,6 @@ import {
   PaymentRulesError,
   rulesFileFrom,
 } from '../src/rules/load-payment-rules.ts';
-import { EventTap } from './event-tap.ts';
-import { ensureOrderTopics } from './order-topics.ts';
 import { type PaymentsWorld, paidOrder, startPayments } from './payments-world.ts';
 
 const kafka = testKafka('payments-test');
