@@ -72,11 +72,11 @@ const recordsOf = async (eventId: string, atLeast = 1) =>
   );
 
 beforeAll(async () => {
+  redis = new Redis(redisUrl);
   admin = kafka.admin();
   await admin.connect();
   await applyTopicPlan(admin, await planTopics(admin, [ordersTopic]));
   tail = await TopicTail.start(kafka, admin, ordersTopic.name);
-  redis = new Redis(redisUrl);
 });
 
 afterAll(async () => {
@@ -84,6 +84,7 @@ afterAll(async () => {
   await tail?.stop();
   await admin?.disconnect();
   // Leave nothing behind in the shared Redis.
+  if (!redis) return;
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();

@@ -3,7 +3,8 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 /**
  * Reads a shared topic from its end as of `start()`: only records produced afterwards, without
- * scanning what earlier tests and runs left there. Pending seeks apply once partitions are assigned.
+ * scanning what earlier tests and runs left there. The fresh group's offsets are committed at the
+ * ends before it joins (a `seek` after `run` fails when the first join is retried on a new broker).
  */
 export class TopicTail {
   readonly messages: KafkaMessage[] = [];
@@ -15,12 +16,17 @@ export class TopicTail {
 
   static async start(kafka: Kafka, admin: Admin, topic: string): Promise<TopicTail> {
     const ends = await admin.fetchTopicOffsets(topic);
-    const consumer = kafka.consumer({ groupId: uniqueName('order-intake-test') });
+    const groupId = uniqueName('order-intake-test');
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+    const consumer = kafka.consumer({ groupId });
     const tail = new TopicTail(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.subscribe({ topic });
     await consumer.run({ eachMessage: async ({ message }) => void tail.messages.push(message) });
-    for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
     return tail;
   }
 
