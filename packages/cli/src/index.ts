@@ -2,7 +2,7 @@ export { CliError } from './cli-error.ts';
 export type { CliIo } from './cli-io.ts';
 export { dlqListCommand } from './commands/dlq-list-command.ts';
 export { dlqPurgeCommand } from './commands/dlq-purge-command.ts';
-export { dlqRedriveCommand, redrivenFromHeader } from './commands/dlq-redrive-command.ts';
+export { dlqRedriveCommand } from './commands/dlq-redrive-command.ts';
 export { dlqShowCommand } from './commands/dlq-show-command.ts';
 export { pauseCommand } from './commands/pause-command.ts';
 export { replayCommand } from './commands/replay-command.ts';

@@ -23,3 +23,15 @@ export function startProgress(io: CliIo, total: number, label: string, json: boo
   bar.start(total, 0);
   return { increment: (by = 1) => bar.increment(by), stop: () => bar.stop() };
 }
+
+/** The same bar for an operation that learns its total once it starts reading. */
+export function readProgress(io: CliIo, label: string, json: boolean) {
+  let bar = silent;
+  return {
+    onTotal: (total: number) => {
+      bar = startProgress(io, total, label, json);
+    },
+    onRecord: () => bar.increment(),
+    stop: () => bar.stop(),
+  };
+}

@@ -1,3 +1,4 @@
+import { OperationError } from '@fleet/processor';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, usageError } from './cli-error.ts';
 import type { CliIo } from './cli-io.ts';
@@ -205,7 +206,7 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
     return ExitCode.ok;
   } catch (caught) {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    const error = connections?.explain(caught) ?? caught;
+    const error = asCliError(connections?.explain(caught) ?? caught);
     if (error instanceof CliError) {
       if (json)
         io.stdout.write(
@@ -224,6 +225,19 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
   } finally {
     await connections?.close();
   }
+}
+
+/** Operations report what kind of failure it was; the CLI turns the kind into its exit code. */
+function asCliError(error: unknown): unknown {
+  if (!(error instanceof OperationError)) return error;
+  const exitCode = {
+    invalid: ExitCode.usage,
+    'not-found': ExitCode.usage,
+    refused: ExitCode.refused,
+    'timed-out': ExitCode.timedOut,
+    failed: ExitCode.failed,
+  }[error.kind];
+  return new CliError(error.code, error.message, exitCode, error.details);
 }
 
 function parseLimit(text: string): number {

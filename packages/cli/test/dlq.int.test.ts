@@ -1,4 +1,10 @@
-import { deadLetterHeaders, fetchGroupLag, ProcessorRuntime } from '@fleet/processor';
+import {
+  type DeadLetterSummary,
+  deadLetterHeaders,
+  fetchGroupLag,
+  ProcessorRuntime,
+  redrivenFromHeader,
+} from '@fleet/processor';
 import { uniqueName, waitFor } from '@fleet/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +15,6 @@ import {
   ledgerWorld,
   movements,
 } from '../../processor/test/ledger-harness.ts';
-import type { DeadLetterSummary } from '../src/commands/dlq-list-command.ts';
-import { redrivenFromHeader } from '../src/commands/dlq-redrive-command.ts';
 import { ExitCode } from '../src/exit-codes.ts';
 import { fleet } from './cli-harness.ts';
 import { fixedLedger } from './fixed-ledger.ts';
@@ -99,7 +103,7 @@ describe('fleet dlq: list, show, redrive after a fix (applied once), purge', () 
     expect(shown.stdout).toMatch(/^0{8} {2}00 /m); // hex dump, wire format's magic byte first
     console.log(shown.stdout);
     const missing = await run('dlq', 'show', name, `${letter.partition}:999`);
-    expect(missing.code).toBe(ExitCode.failed);
+    expect(missing.code).toBe(ExitCode.usage);
     expect(missing.stderr).toContain('no dead letter at');
   });
 

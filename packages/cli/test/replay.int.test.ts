@@ -1,8 +1,7 @@
-import type { ProcessorRuntime } from '@fleet/processor';
+import type { ProcessorRuntime, ReplayResult } from '@fleet/processor';
 import { uniqueName } from '@fleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LedgerWorld, ledgerWorld, movements } from '../../processor/test/ledger-harness.ts';
-import type { ReplayResult } from '../src/commands/replay-command.ts';
 import { ExitCode } from '../src/exit-codes.ts';
 import { fleet } from './cli-harness.ts';
 

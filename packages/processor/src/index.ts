@@ -21,6 +21,7 @@ export type {
 } from './handler-context.ts';
 export { fetchGroupLag, type PartitionLag } from './lag-monitor.ts';
 export { createLogger, type Logger } from './logger.ts';
+export * from './operations/index.ts';
 export { ProcessorRuntime, type StartOptions } from './processor-runtime.ts';
 export * from './rebuild/index.ts';
 export { runProcessor } from './run-processor.ts';

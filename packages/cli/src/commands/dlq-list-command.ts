@@ -1,43 +1,19 @@
+import {
+  type DeadLetterFilter,
+  type DeadLetterSummary,
+  matchesFilter,
+  readDeadLetters,
+  summarise,
+} from '@fleet/processor';
 import { type CommandContext, print, printJson } from '../command-context.ts';
-import { type DeadLetterFilter, matchesFilter } from '../dead-letter-filter.ts';
-import { type DeadLetterRecord, readDeadLetters } from '../dead-letter-record.ts';
 import { findProcessor, listProcessors } from '../processor-catalog.ts';
+import { readProgress } from '../progress-bar.ts';
 import { renderTable, truncate } from '../table.ts';
 
 export interface DlqListOptions extends DeadLetterFilter {
   processor?: string | undefined;
   limit: number;
 }
-
-export interface DeadLetterSummary {
-  processor: string;
-  dlqTopic: string;
-  partition: number;
-  offset: number;
-  eventId: string | undefined;
-  eventType: string | undefined;
-  errorCode: string | undefined;
-  errorClass: string | undefined;
-  errorMessage: string | undefined;
-  attempts: number | undefined;
-  failedAt: string | undefined;
-  source: { topic: string | undefined; partition: number | undefined; offset: number | undefined };
-}
-
-export const summarise = (l: DeadLetterRecord): DeadLetterSummary => ({
-  processor: l.processor,
-  dlqTopic: l.dlqTopic,
-  partition: l.partition,
-  offset: l.offset,
-  eventId: l.eventId,
-  eventType: l.eventType,
-  errorCode: l.errorCode,
-  errorClass: l.errorClass,
-  errorMessage: l.errorMessage,
-  attempts: l.attempts,
-  failedAt: l.failedAt,
-  source: { topic: l.sourceTopic, partition: l.sourcePartition, offset: l.sourceOffset },
-});
 
 /** `fleet dlq list`: dead letters of one processor (or all), oldest first, filtered. */
 export async function dlqListCommand(
@@ -47,10 +23,17 @@ export async function dlqListCommand(
   const processors = options.processor
     ? [await findProcessor(ctx.connections.db, options.processor)]
     : await listProcessors(ctx.connections.db);
+  const admin = await ctx.connections.admin();
   const matching: DeadLetterSummary[] = [];
-  for (const p of processors)
-    for (const letter of await readDeadLetters(ctx.connections, p, ctx.io, ctx.json))
-      if (matchesFilter(letter, options)) matching.push(summarise(letter));
+  for (const p of processors) {
+    const progress = readProgress(ctx.io, `reading ${p.dlqTopic}`, ctx.json);
+    try {
+      for (const letter of await readDeadLetters(ctx.connections.kafka, admin, p, progress))
+        if (matchesFilter(letter, options)) matching.push(summarise(letter));
+    } finally {
+      progress.stop();
+    }
+  }
   const shown = matching.slice(0, options.limit);
   if (ctx.json) {
     printJson(ctx, { total: matching.length, deadLetters: shown });

@@ -1,17 +1,11 @@
+import { countDeadLetters, type PurgeResult, purgeDeadLetters } from '@fleet/processor';
 import { refusal } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { confirm } from '../confirm.ts';
 import { findProcessor } from '../processor-catalog.ts';
 
-export interface PurgeResult {
-  processor: string;
-  dlqTopic: string;
-  deleted: number;
-  partitions: { partition: number; before: number; after: number }[];
-}
-
 /**
- * `fleet dlq purge`: deletes the DLQ's records up to its high watermarks (admin.deleteTopicRecords).
+ * `fleet dlq purge`: deletes the DLQ's records counted when asking (admin.deleteTopicRecords).
  * Dead letters that arrive meanwhile are kept. Asks on a TTY; elsewhere needs --yes.
  */
 export async function dlqPurgeCommand(
@@ -20,16 +14,13 @@ export async function dlqPurgeCommand(
 ): Promise<PurgeResult> {
   const p = await findProcessor(ctx.connections.db, options.processor);
   const admin = await ctx.connections.admin();
-  const offsets = (await admin.listTopics()).includes(p.dlqTopic)
-    ? await admin.fetchTopicOffsets(p.dlqTopic)
-    : [];
-  const nonEmpty = offsets.filter((o) => Number(o.high) > Number(o.low));
-  const count = nonEmpty.reduce((s, o) => s + Number(o.high) - Number(o.low), 0);
-  const result: PurgeResult = { processor: p.name, dlqTopic: p.dlqTopic, deleted: 0, partitions: [] };
+  const counted = await countDeadLetters(admin, p);
+  const { count } = counted;
   if (count === 0) {
-    if (ctx.json) printJson(ctx, result);
+    const empty: PurgeResult = { processor: p.name, dlqTopic: p.dlqTopic, deleted: 0, partitions: [] };
+    if (ctx.json) printJson(ctx, empty);
     else print(ctx, `nothing to purge: ${p.dlqTopic} is empty`);
-    return result;
+    return empty;
   }
   if (!options.yes) {
     const answer = await confirm(
@@ -43,16 +34,7 @@ export async function dlqPurgeCommand(
       );
     if (!answer) throw refusal('NOT_CONFIRMED', `not confirmed; ${p.dlqTopic} is unchanged`);
   }
-  await admin.deleteTopicRecords({
-    topic: p.dlqTopic,
-    partitions: nonEmpty.map((o) => ({ partition: o.partition, offset: o.high })),
-  });
-  result.deleted = count;
-  result.partitions = nonEmpty.map((o) => ({
-    partition: o.partition,
-    before: Number(o.low),
-    after: Number(o.high),
-  }));
+  const result = await purgeDeadLetters(admin, p, counted);
   if (ctx.json) printJson(ctx, result);
   else
     print(

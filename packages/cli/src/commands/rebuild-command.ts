@@ -1,13 +1,11 @@
 import {
   finalizeRebuild,
   loadRuntimeConfig,
-  RebuildError,
   type RebuildProgress,
   rebuildProcessor,
   rollbackRebuild,
 } from '@fleet/processor';
 import cliProgress from 'cli-progress';
-import { CliError, refusal } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { parseIsoTime } from '../iso-time.ts';
 import { loadProcessorDefinition } from '../processor-definition.ts';
@@ -20,14 +18,6 @@ export interface RebuildCommandOptions {
   rollback?: boolean | undefined;
   definition?: string | undefined;
 }
-
-// What a rebuild refuses to do without the operator acting first: exit 3, like the other refusals.
-const refusals = new Set([
-  'REBUILD_IN_PROGRESS',
-  'RETENTION_GAP',
-  'PREVIOUS_NOT_FINALIZED',
-  'NOTHING_TO_ROLL_BACK',
-]);
 
 /**
  * `fleet rebuild <processor>`: rebuilds its projection side by side while the live version serves
@@ -79,14 +69,8 @@ export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptio
         ? `rolled back: ${result.schema} is the previous version again (caught up on ${result.events} events in ${result.seconds.toFixed(1)} s); the rebuilt one is kept as ${result.keptAs}`
         : `rebuilt ${result.events} events in ${result.seconds.toFixed(1)} s and switched: ${result.schema} is live; the old version is kept as ${result.keptAs} until \`fleet rebuild ${o.processor} --finalize\` (or \`--rollback\`)`,
     );
-  } catch (error) {
-    bar.stop();
-    if (error instanceof RebuildError)
-      throw refusals.has(error.code)
-        ? refusal(error.code, error.message)
-        : new CliError(error.code, error.message);
-    throw error;
   } finally {
+    bar.stop();
     process.off('SIGINT', onSigint);
   }
 }
@@ -112,6 +96,9 @@ function progressBar(ctx: CommandContext) {
       bar.setTotal(Math.max(p.total, 1));
       bar.update(p.done, payload);
     },
-    stop: () => started && bar.stop(),
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
   };
 }

@@ -25,10 +25,10 @@ export async function replayStart(
   from: 'earliest' | Date,
 ): Promise<{
   start: PartitionOffsets;
-  gaps: { topic: string; partition: number; earliestAvailable: bigint }[];
+  gaps: { topic: string; partition: number; earliestAvailable: bigint; end: bigint }[];
 }> {
   const start: PartitionOffsets = new Map();
-  const gaps: { topic: string; partition: number; earliestAvailable: bigint }[] = [];
+  const gaps: { topic: string; partition: number; earliestAvailable: bigint; end: bigint }[] = [];
   for (const topic of topics) {
     const ends = await admin.fetchTopicOffsets(topic);
     const byTime =
@@ -44,7 +44,8 @@ export async function replayStart(
             : BigInt(end.high);
       start.set(partitionKey(topic, end.partition), offset);
       // Records before `low` were deleted; from the beginning, or when the start falls on `low`, they may be missing.
-      if (low > 0n && offset <= low) gaps.push({ topic, partition: end.partition, earliestAvailable: low });
+      if (low > 0n && offset <= low)
+        gaps.push({ topic, partition: end.partition, earliestAvailable: low, end: BigInt(end.high) });
     }
   }
   return { start, gaps };

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { ensureControlTables, requestPause } from '../control-plane.ts';
 import { createDatabase } from '../database.ts';
 import type { ProcessorDefinition } from '../define-processor.ts';
-import { ProcessorError } from '../errors.ts';
 import { createKafka } from '../kafka-client.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { firstAvailableTimes } from '../operations/first-available.ts';
+import { OperationError, type OperationErrorKind } from '../operations/operation-error.ts';
 import { ProcessorRuntime } from '../processor-runtime.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
 import {
@@ -19,7 +20,29 @@ import {
 } from './partition-offsets.ts';
 import { dropSchema, schemaExists, swapSchemas, versionSchemas } from './schema-swap.ts';
 
-export class RebuildError extends ProcessorError {}
+// What a rebuild refuses to do until the operator acts (finalize, roll back, wait, accept a gap).
+const refusals = new Set([
+  'REBUILD_IN_PROGRESS',
+  'RETENTION_GAP',
+  'PREVIOUS_NOT_FINALIZED',
+  'NOTHING_TO_ROLL_BACK',
+]);
+const kindOf = (code: string): OperationErrorKind =>
+  refusals.has(code) ? 'refused' : code === 'SWITCH_TIMEOUT' ? 'timed-out' : 'failed';
+
+export class RebuildError extends OperationError {
+  constructor(code: string, message: string, details?: unknown) {
+    super(kindOf(code), code, message, details);
+  }
+}
+
+export interface RetentionGap {
+  topic: string;
+  partition: number;
+  earliestAvailable: string;
+  /** When the first record still in the partition was written; null when none is left. */
+  firstAvailableAt: string | null;
+}
 
 export interface RebuildProgress {
   phase: 'catching-up' | 'switching' | 'done';
@@ -67,15 +90,7 @@ export async function rebuildProcessor<DB>(
       );
     await dropSchema(ctx.db, ctx.schemas.rebuild); // what an aborted rebuild left: start clean
     const { start, gaps } = await replayStart(ctx.admin, ctx.topics, options.from ?? 'earliest');
-    if (gaps.length > 0 && !options.acceptPartial)
-      throw new RebuildError(
-        'RETENTION_GAP',
-        `the log no longer holds the full history:\n${gaps
-          .map(
-            (g) => `  ${g.topic}[${g.partition}]: records before offset ${g.earliestAvailable} were deleted`,
-          )
-          .join('\n')}\npass --accept-partial to rebuild from what is left`,
-      );
+    if (gaps.length > 0 && !options.acceptPartial) throw await retentionGapError(ctx, gaps);
     const started = Date.now();
     let limits = await liveOffsets(ctx.admin, ctx.liveGroup, ctx.topics, start);
     const follow = setInterval(() => {
@@ -178,6 +193,7 @@ export async function finalizeRebuild<DB>(
 interface RebuildContext {
   config: RuntimeConfig;
   db: Kysely<unknown>;
+  kafka: Kafka;
   admin: Admin;
   logger: Logger;
   topics: string[];
@@ -202,7 +218,8 @@ async function withRebuildLock<DB, T>(
   lock.on('error', () => {});
   await lock.connect();
   const db = createDatabase<unknown>(config.database, 'public', `${definition.name}-rebuild`);
-  const admin = createKafka(config.kafka, `${definition.name}-rebuild`, logger).admin();
+  const kafka = createKafka(config.kafka, `${definition.name}-rebuild`, logger);
+  const admin = kafka.admin();
   try {
     const { rows } = await lock.query<{ locked: boolean }>(
       'select pg_try_advisory_lock(hashtext($1)) as locked',
@@ -222,6 +239,7 @@ async function withRebuildLock<DB, T>(
     return await work({
       config,
       db,
+      kafka,
       admin,
       logger,
       topics: [...new Set(definition.routes.map((r) => r.event.topic.name))],
@@ -310,6 +328,42 @@ async function pauseLive(ctx: RebuildContext, timeoutMs = 60_000): Promise<void>
       );
     await sleep(200);
   }
+}
+
+/** RETENTION_GAP naming, per partition, the earliest offset still in the log and when it was written. */
+async function retentionGapError(
+  ctx: RebuildContext,
+  gaps: Awaited<ReturnType<typeof replayStart>>['gaps'],
+): Promise<RebuildError> {
+  const firstAt = await firstAvailableTimes(
+    ctx.kafka,
+    ctx.admin,
+    gaps.map((g) => ({
+      topic: g.topic,
+      partition: g.partition,
+      low: Number(g.earliestAvailable),
+      high: Number(g.end),
+    })),
+  );
+  const described: RetentionGap[] = gaps.map((g) => {
+    const at = firstAt.get(`${g.topic}:${g.partition}`);
+    return {
+      topic: g.topic,
+      partition: g.partition,
+      earliestAvailable: g.earliestAvailable.toString(),
+      firstAvailableAt: at === undefined ? null : new Date(at).toISOString(),
+    };
+  });
+  return new RebuildError(
+    'RETENTION_GAP',
+    `the log no longer holds the full history:\n${described
+      .map(
+        (g) =>
+          `  ${g.topic}[${g.partition}]: records before offset ${g.earliestAvailable} were deleted; earliest available ${g.firstAvailableAt ? `written ${g.firstAvailableAt}` : 'none (the partition is empty)'}`,
+      )
+      .join('\n')}\npass --accept-partial to rebuild from what is left`,
+    { gaps: described },
+  );
 }
 
 /** The live group's offsets once they stop moving (an in-flight batch may commit after the pause). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
-import { CliError } from './cli-error.ts';
+import { OperationError } from './operation-error.ts';
 
 /** A record as read back, headers normalised to buffers. */
 export interface ScannedRecord {
@@ -23,7 +23,7 @@ export interface ScanRange {
 /**
  * Reads partitions from their earliest available record up to fixed end offsets with a throwaway
  * consumer group (no offsets committed), then deletes that group. kafkajs cannot assign partitions
- * without a group, so this is how a CLI reads "from the beginning to now".
+ * without a group, so this is how an operation reads "from the beginning to now".
  */
 export async function scanPartitions(
   kafka: Kafka,
@@ -35,7 +35,7 @@ export async function scanPartitions(
   const pending = new Map(ranges.filter((r) => r.end > 0).map((r) => [`${r.topic}/${r.partition}`, r.end]));
   if (pending.size === 0) return records;
   const topics = [...new Set(ranges.map((r) => r.topic))];
-  const groupId = `fleet-cli-${options.purpose}-${randomBytes(4).toString('hex')}`;
+  const groupId = `fleet-ops-${options.purpose}-${randomBytes(4).toString('hex')}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
   const { promise: done, resolve } = Promise.withResolvers<void>();
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -82,7 +82,8 @@ export async function scanPartitions(
         timer = setTimeout(
           () =>
             reject(
-              new CliError(
+              new OperationError(
+                'failed',
                 'READ_TIMEOUT',
                 `reading ${[...pending.keys()].join(', ')} did not reach the end within ${timeoutMs / 1000}s; is the broker healthy? try again`,
               ),
