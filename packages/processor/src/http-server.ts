@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type AdminOperations, registerAdminApi } from './admin/admin-api.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export interface Readiness {
@@ -10,14 +10,6 @@ export interface Readiness {
 export interface ServiceDocuments {
   /** The AsyncAPI document of the topics and events this service reads and writes. */
   asyncApiYaml(): string;
-}
-
-export interface AdminOperations {
-  /** Bearer token; without one configured the admin endpoints answer 403. */
-  token: string | undefined;
-  status(): Promise<unknown>;
-  /** Pauses or resumes every instance of the processor (acknowledged through the control tables). */
-  pause(paused: boolean, by: string): Promise<void>;
 }
 
 /** Health, readiness, metrics and the token-protected admin endpoints of every processor service. */
@@ -42,29 +34,6 @@ export function createOpsServer(
     telemetry.prometheus.getMetricsRequestHandler(req.raw, reply.raw);
   });
 
-  app.register(async (scope) => {
-    scope.addHook('onRequest', async (req, reply) => authorize(admin.token, req, reply));
-    scope.get('/admin/status', () => admin.status());
-    scope.post('/admin/pause', async (_req, reply) => {
-      await admin.pause(true, 'admin-api');
-      return reply.code(202).send({ requested: 'pause' });
-    });
-    scope.post('/admin/resume', async (_req, reply) => {
-      await admin.pause(false, 'admin-api');
-      return reply.code(202).send({ requested: 'resume' });
-    });
-  });
+  registerAdminApi(app, admin);
   return app;
-}
-
-async function authorize(token: string | undefined, req: FastifyRequest, reply: FastifyReply) {
-  if (!token)
-    return reply
-      .code(403)
-      .send({ error: 'ADMIN_DISABLED', message: 'set FLEET_ADMIN_TOKEN to enable the admin API' });
-  // Comparing digests keeps the check constant-time whatever the length of what was sent.
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  const given = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-  const ok = timingSafeEqual(digest(given), digest(token));
-  if (!ok) return reply.code(401).send({ error: 'UNAUTHORIZED', message: 'missing or wrong bearer token' });
 }

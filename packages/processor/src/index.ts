@@ -1,3 +1,5 @@
+export type { AdminOperations } from './admin/admin-api.ts';
+export type { RebuildJob } from './admin/rebuild-jobs.ts';
 export { ensureControlTables, requestPause } from './control-plane.ts';
 export { deadLetterHeaders } from './dead-letter.ts';
 export {

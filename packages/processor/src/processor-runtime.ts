@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { type Admin, type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
 import pRetry from 'p-retry';
+import { RebuildJobs } from './admin/rebuild-jobs.ts';
+import { runtimeAdmin } from './admin/runtime-admin.ts';
 import { ControlPlane, requestPause } from './control-plane.ts';
 import { createDatabase, migrate } from './database.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
@@ -76,6 +78,9 @@ export class ProcessorRuntime<DB> {
   /** Partitions paused because they reached their offset limit. */
   #heldAtLimit = new Map<string, { topic: string; partitions: number[] }>();
   #serveHttp = true;
+  /** Leaving the group on purpose (an admin replay): the stall monitor must not rejoin it. */
+  #detached = false;
+  readonly #rebuilds = new RebuildJobs();
   #stopping: Promise<void> | undefined;
 
   private constructor(definition: ProcessorDefinition<DB>, config: RuntimeConfig, logger: Logger) {
@@ -337,7 +342,7 @@ export class ProcessorRuntime<DB> {
     }
     const lag = this.metrics.totalLag();
     // A paused instance, or a rebuild waiting at its offset limit, is not stalled.
-    if (lag === 0 || this.#paused || this.#offsetLimit) this.#lastProgress = Date.now();
+    if (lag === 0 || this.#paused || this.#offsetLimit || this.#detached) this.#lastProgress = Date.now();
     const idleMs = Date.now() - this.#lastProgress;
     if (lag > 0 && idleMs > this.config.processing.stallTimeoutMs && !this.#stopping && !this.#stalled) {
       this.#stalled = true;
@@ -366,6 +371,19 @@ export class ProcessorRuntime<DB> {
     }
   }
 
+  async #withConsumerStopped<T>(work: () => Promise<T>): Promise<T> {
+    this.#detached = true;
+    try {
+      await this.#consumer?.disconnect();
+      this.#consumer = undefined;
+      return await work();
+    } finally {
+      if (!this.#stopping) await this.#startConsumer();
+      this.#detached = false;
+      this.#lastProgress = Date.now();
+    }
+  }
+
   async #prune(): Promise<void> {
     try {
       const pruned = await pruneEventIds(
@@ -384,8 +402,18 @@ export class ProcessorRuntime<DB> {
     this.http = createOpsServer(
       { check: () => this.readiness() },
       this.#telemetry,
-      {
-        token: this.config.adminToken,
+      runtimeAdmin({
+        definition: this.definition,
+        config: this.config,
+        processor: {
+          name: this.definition.name,
+          groupId: this.groupId,
+          topics: this.topics,
+          dlqTopic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
+        },
+        kafka: this.#kafka,
+        admin: this.#admin,
+        jobs: this.#rebuilds,
         status: async () => ({
           processor: this.definition.name,
           groupId: this.groupId,
@@ -395,8 +423,9 @@ export class ProcessorRuntime<DB> {
           lag: [...this.metrics.lag.values()],
           outbox: this.metrics.outbox,
         }),
-        pause: (paused, by) => this.requestPause(paused, by),
-      },
+        requestPause: (paused, by) => this.requestPause(paused, by),
+        withConsumerStopped: (work) => this.#withConsumerStopped(work),
+      }),
       {
         asyncApiYaml: () =>
           generateAsyncApiYaml({
@@ -439,6 +468,7 @@ export class ProcessorRuntime<DB> {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       for (const timer of this.#timers) clearInterval(timer);
+      await this.#rebuilds.abort().catch(() => {});
       await this.#control?.deregister().catch(() => {});
       await this.#consumer
         ?.disconnect()

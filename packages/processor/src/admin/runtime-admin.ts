@@ -1,0 +1,57 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { ProcessorDefinition } from '../define-processor.ts';
+import {
+  describeDeadLetter,
+  matchesFilter,
+  readDeadLetter,
+  readDeadLetters,
+  summarise,
+} from '../operations/dead-letters.ts';
+import type { OperatedProcessor } from '../operations/operation-error.ts';
+import { purgeDeadLetters } from '../operations/purge-dead-letters.ts';
+import { redriveDeadLetters } from '../operations/redrive-dead-letters.ts';
+import { replayOffsets } from '../operations/replay-offsets.ts';
+import { finalizeRebuild, rebuildProcessor, rollbackRebuild } from '../rebuild/rebuild-processor.ts';
+import type { RuntimeConfig } from '../runtime-config.ts';
+import type { AdminOperations } from './admin-api.ts';
+import type { RebuildJobs } from './rebuild-jobs.ts';
+
+export interface RuntimeAdminParts<DB> {
+  definition: ProcessorDefinition<DB>;
+  config: RuntimeConfig;
+  processor: OperatedProcessor;
+  kafka: Kafka;
+  admin: Admin;
+  jobs: RebuildJobs;
+  status(): Promise<unknown>;
+  requestPause(paused: boolean, by: string): Promise<void>;
+  /** Leaves the consumer group while `work` runs, then joins again. */
+  withConsumerStopped<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** The admin API's operations for one running instance, on its own clients and processor. */
+export function runtimeAdmin<DB>(parts: RuntimeAdminParts<DB>): AdminOperations {
+  const { definition, config, processor, kafka, admin, jobs } = parts;
+  return {
+    token: config.adminToken,
+    status: parts.status,
+    pause: parts.requestPause,
+    deadLetters: async (filter) =>
+      (await readDeadLetters(kafka, admin, processor)).filter((l) => matchesFilter(l, filter)).map(summarise),
+    deadLetter: async (partition, offset) =>
+      describeDeadLetter(await readDeadLetter(kafka, admin, processor, partition, offset)),
+    redrive: (selection) => redriveDeadLetters(kafka, admin, processor, selection),
+    purge: () => purgeDeadLetters(admin, processor),
+    // This instance leaves the group first; other running instances still make the replay refuse.
+    replay: (request) =>
+      request.dryRun
+        ? replayOffsets(kafka, admin, processor, request)
+        : parts.withConsumerStopped(() => replayOffsets(kafka, admin, processor, request)),
+    rebuild: (options) =>
+      jobs.start('rebuild', (o) => rebuildProcessor(definition, { ...o, config }), options),
+    rollback: () => jobs.start('rollback', (o) => rollbackRebuild(definition, { ...o, config }), {}),
+    rebuildJob: () => jobs.current,
+    abortRebuild: () => jobs.abort(),
+    finalizeRebuild: () => finalizeRebuild(definition, { config }),
+  };
+}
