@@ -3,31 +3,7 @@ import { deadLetterHeaders } from '../dead-letter.ts';
 import { type OperatedProcessor, OperationError } from './operation-error.ts';
 import { type ScannedRecord, scanPartitions } from './topic-scanner.ts';
 
-/** A record of a DLQ topic with what its `dlq_*` and CloudEvents headers say. */
-export interface DeadLetterRecord {
-  processor: string;
-  dlqTopic: string;
-  partition: number;
-  offset: number;
-  /** When the DLQ record was written. */
-  timestamp: number;
-  eventId: string | undefined;
-  eventType: string | undefined;
-  errorCode: string | undefined;
-  errorClass: string | undefined;
-  errorMessage: string | undefined;
-  attempts: number | undefined;
-  failedAt: string | undefined;
-  sourceTopic: string | undefined;
-  sourcePartition: number | undefined;
-  sourceOffset: number | undefined;
-  sourceTimestamp: string | undefined;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer>;
-}
-
-/** What lists and APIs show of a dead letter: everything but the raw key, value and headers. */
+/** What lists and APIs show of a dead letter: where it is, why it failed, where it came from. */
 export interface DeadLetterSummary {
   processor: string;
   dlqTopic: string;
@@ -41,6 +17,15 @@ export interface DeadLetterSummary {
   attempts: number | undefined;
   failedAt: string | undefined;
   source: { topic: string | undefined; partition: number | undefined; offset: number | undefined };
+}
+
+/** A record of a DLQ topic with what its `dlq_*` and CloudEvents headers say, and its raw content. */
+export interface DeadLetterRecord extends DeadLetterSummary {
+  /** When the DLQ record was written. */
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
 }
 
 export interface DeadLetterFilter {
@@ -73,30 +58,24 @@ export function toDeadLetter(processor: string, record: ScannedRecord): DeadLett
     errorMessage: h(deadLetterHeaders.errorMessage),
     attempts: n(deadLetterHeaders.attempts),
     failedAt: h(deadLetterHeaders.failedAt),
-    sourceTopic: h(deadLetterHeaders.sourceTopic),
-    sourcePartition: n(deadLetterHeaders.sourcePartition),
-    sourceOffset: n(deadLetterHeaders.sourceOffset),
-    sourceTimestamp: h(deadLetterHeaders.sourceTimestamp),
+    source: {
+      topic: h(deadLetterHeaders.sourceTopic),
+      partition: n(deadLetterHeaders.sourcePartition),
+      offset: n(deadLetterHeaders.sourceOffset),
+    },
     key: record.key,
     value: record.value,
     headers: record.headers,
   };
 }
 
-export const summarise = (l: DeadLetterRecord): DeadLetterSummary => ({
-  processor: l.processor,
-  dlqTopic: l.dlqTopic,
-  partition: l.partition,
-  offset: l.offset,
-  eventId: l.eventId,
-  eventType: l.eventType,
-  errorCode: l.errorCode,
-  errorClass: l.errorClass,
-  errorMessage: l.errorMessage,
-  attempts: l.attempts,
-  failedAt: l.failedAt,
-  source: { topic: l.sourceTopic, partition: l.sourcePartition, offset: l.sourceOffset },
-});
+export const summarise = ({
+  timestamp,
+  key,
+  value,
+  headers,
+  ...summary
+}: DeadLetterRecord): DeadLetterSummary => summary;
 
 /** Everything about one dead letter, JSON-safe: the summary, every header as text, key and value. */
 export const describeDeadLetter = (l: DeadLetterRecord) => ({

@@ -60,7 +60,7 @@ export async function redriveDeadLetters(
     selected = letters.filter((l) => positions.some((w) => at(l, w)));
   }
   selected = selected.filter((l) => matchesFilter(l, selection));
-  const unroutable = selected.filter((l) => !l.sourceTopic);
+  const unroutable = selected.filter((l) => !l.source.topic);
   if (unroutable.length)
     throw new OperationError(
       'invalid',
@@ -72,13 +72,13 @@ export async function redriveDeadLetters(
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (const [topic, group] of Map.groupBy(selected, (l) => l.sourceTopic as string)) {
+    for (const [topic, group] of Map.groupBy(selected, (l) => l.source.topic as string)) {
       const partitions = (await admin.fetchTopicOffsets(topic)).length;
       await producer.send({ topic, acks: -1, messages: group.map((l) => redriveMessage(l, partitions)) });
       for (const l of group)
         result.redriven.push({
           from: `${l.dlqTopic}/${l.partition}/${l.offset}`,
-          to: `${topic}/${l.sourcePartition ?? '?'}`,
+          to: `${topic}/${l.source.partition ?? '?'}`,
           eventId: l.eventId,
         });
     }
@@ -95,7 +95,7 @@ export function redriveMessage(letter: DeadLetterRecord, partitions: number): Me
     if (!isDeadLetterHeader(name)) headers[name] = value;
   headers[redrivenFromHeader] = `${letter.dlqTopic}/${letter.partition}/${letter.offset}`;
   const message: Message = { key: letter.key, value: letter.value, headers };
-  if (letter.sourcePartition !== undefined && letter.sourcePartition < partitions)
-    message.partition = letter.sourcePartition;
+  const { partition } = letter.source;
+  if (partition !== undefined && partition < partitions) message.partition = partition;
   return message;
 }
