@@ -8,15 +8,6 @@ export class ProcessorError extends Error {
   }
 }
 
-/** Start-up stops with every configuration problem at once, not the first one. */
-export class ConfigError extends ProcessorError {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super('CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.problems = problems;
-  }
-}
-
 /** A handler failed for one event on every attempt. */
 export class HandlerFailedError extends ProcessorError {
   readonly attempts: number;

@@ -1,3 +1,4 @@
+export { ConfigError } from '@fleet/service-kit';
 export type { AdminOperations } from './admin/admin-api.ts';
 export type { RebuildJob } from './admin/rebuild-jobs.ts';
 export { ensureControlTables, requestPause } from './control-plane.ts';
@@ -12,7 +13,7 @@ export {
   type RouteOptions,
 } from './define-processor.ts';
 export { deterministicId } from './deterministic-id.ts';
-export { ConfigError, HandlerFailedError, ProcessorError } from './errors.ts';
+export { HandlerFailedError, ProcessorError } from './errors.ts';
 export type { EventMeta, ProcessedEvent } from './event-meta.ts';
 export type {
   BatchHandler,

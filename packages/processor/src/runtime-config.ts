@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '@fleet/service-kit';
 import { z } from 'zod';
-import { ConfigError } from './errors.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number) => z.coerce.number().int().min(min);

@@ -1,5 +1,5 @@
+import { ConfigError } from '@fleet/service-kit';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.ts';
 import { loadRuntimeConfig } from './runtime-config.ts';
 
 const valid = {

@@ -1,15 +1,7 @@
+import { ConfigError } from '@fleet/service-kit';
 import { z } from 'zod';
 
-/** Start-up stops with every configuration problem at once, not the first one. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`invalid order-intake configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -131,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
         const unset = i.code === 'invalid_type' && present[String(i.path[0])] === undefined;
         return `${name}: ${unset ? 'is required but not set' : i.message}`;
       }),
+      'order-intake configuration',
     );
   const e = parsed.data;
   return {
