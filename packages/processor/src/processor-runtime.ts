@@ -17,6 +17,7 @@ import { createOpsServer } from './http-server.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchGroupLag } from './lag-monitor.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { type OffsetLimit, OffsetLimitGate } from './offset-limit-gate.ts';
 import { OutboxRelay } from './outbox-relay.ts';
 import { outboxBacklog } from './outbox-store.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
@@ -34,11 +35,6 @@ export interface StartOptions {
   offsetLimit?: OffsetLimit;
   /** Rebuilds run without the HTTP server. Default true. */
   serveHttp?: boolean;
-}
-
-export interface OffsetLimit {
-  /** The first offset not to process yet; undefined for no limit. */
-  limitOf(topic: string, partition: number): bigint | undefined;
 }
 
 /**
@@ -74,9 +70,7 @@ export class ProcessorRuntime<DB> {
   #stalled = false;
   #lastProgress = Date.now();
   #timers: NodeJS.Timeout[] = [];
-  #offsetLimit: OffsetLimit | undefined;
-  /** Partitions paused because they reached their offset limit. */
-  #heldAtLimit = new Map<string, { topic: string; partitions: number[] }>();
+  #offsetLimit: OffsetLimitGate | undefined;
   #serveHttp = true;
   /** Leaving the group on purpose (an admin replay): the stall monitor must not rejoin it. */
   #detached = false;
@@ -141,7 +135,7 @@ export class ProcessorRuntime<DB> {
       options.logger ??
       createLogger({ service: definition.name, processor: definition.name }, config.logLevel);
     const runtime = new ProcessorRuntime(definition, config, logger);
-    runtime.#offsetLimit = options.offsetLimit;
+    if (options.offsetLimit) runtime.#offsetLimit = new OffsetLimitGate(options.offsetLimit);
     runtime.#serveHttp = options.serveHttp ?? true;
     try {
       await runtime.#start();
@@ -184,7 +178,13 @@ export class ProcessorRuntime<DB> {
     this.#timers.push(
       setInterval(() => void this.#followControls(), Math.min(processing.lagIntervalMs, 1_000)),
     );
-    if (this.#offsetLimit) this.#timers.push(setInterval(() => this.#releaseHeld(), 500));
+    const gate = this.#offsetLimit;
+    if (gate)
+      this.#timers.push(
+        setInterval(() => {
+          if (!this.#paused) gate.release(this.#consumer);
+        }, 500),
+      );
     this.logger.info(
       {
         topics: this.topics,
@@ -269,10 +269,9 @@ export class ProcessorRuntime<DB> {
       await heartbeat().catch(() => {});
       return isRunning() && !isStale();
     };
-    const limit = this.#offsetLimit?.limitOf(batch.topic, batch.partition);
     const messages =
-      limit === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < limit);
-    if (messages.length < batch.messages.length) this.#holdAtLimit(batch.topic, batch.partition);
+      this.#offsetLimit?.admit(this.#consumer, batch.topic, batch.partition, batch.messages) ??
+      batch.messages;
     for (let i = 0; i < messages.length; i += size) {
       if (!isRunning() || isStale()) return;
       const chunk = messages.slice(i, i + size);
@@ -284,20 +283,6 @@ export class ProcessorRuntime<DB> {
       this.#stalled = false;
       await heartbeat();
     }
-  }
-
-  /** Stops fetching a partition that reached its limit; `#releaseHeld` lets it fetch again later. */
-  #holdAtLimit(topic: string, partition: number): void {
-    this.#consumer?.pause([{ topic, partitions: [partition] }]);
-    const held = this.#heldAtLimit.get(topic) ?? { topic, partitions: [] };
-    if (!held.partitions.includes(partition)) held.partitions.push(partition);
-    this.#heldAtLimit.set(topic, held);
-  }
-
-  #releaseHeld(): void {
-    if (this.#paused || this.#heldAtLimit.size === 0) return;
-    this.#consumer?.resume([...this.#heldAtLimit.values()]);
-    this.#heldAtLimit.clear();
   }
 
   async #sendDeadLetters(letters: DeadLetter[]): Promise<void> {
