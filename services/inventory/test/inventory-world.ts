@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@fleet/contracts';
 import { inventoryTopic, type OrderPlaced, ordersTopic } from '@fleet/contracts/orders';
-import { startGroupAtEnd } from '@fleet/order-testkit';
-import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
-import { createTestDatabase, infraSettings, kyselyFor, uniqueName, waitFor } from '@fleet/testkit';
+import { startGroupAtEnd, startServiceRuntime, waitForProcessed } from '@fleet/order-testkit';
+import { createTestDatabase, kyselyFor, uniqueName } from '@fleet/testkit';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { InventoryDb } from '../src/inventory-db.ts';
@@ -19,17 +18,7 @@ export async function startInventory(kafka: Kafka, admin: Admin) {
   const database = await createTestDatabase('inventory');
   const groupId = uniqueName('inventory');
   await startGroupAtEnd(kafka, admin, groupId, [ordersTopic.name, inventoryTopic.name]);
-  const runtime = await ProcessorRuntime.start(inventory, {
-    config: loadRuntimeConfig({
-      KAFKA_BROKERS: infraSettings().kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      PROCESSOR_GROUP_ID: groupId,
-      HTTP_PORT: '0',
-      PROCESSOR_OUTBOX_POLL_MS: '50',
-    }),
-  });
+  const runtime = await startServiceRuntime(inventory, { databaseUrl: database.url, groupId });
   const db = kyselyFor<Db>(database.url).withSchema('inventory');
   const prefix = uniqueName('T').toUpperCase();
 
@@ -54,16 +43,7 @@ export async function startInventory(kafka: Kafka, admin: Admin) {
         .executeTakeFirst();
     },
     /** Waits until the runtime has applied these event IDs (recorded in the same transaction). */
-    async processed(eventIds: string[]): Promise<void> {
-      await waitFor(`${eventIds.length} events applied`, async () => {
-        const rows = await db
-          .selectFrom('processed_events')
-          .select('event_id')
-          .where('event_id', 'in', eventIds)
-          .execute();
-        return rows.length === new Set(eventIds).size ? true : undefined;
-      });
-    },
+    processed: (eventIds: string[]) => waitForProcessed(db, eventIds),
     async stop(): Promise<void> {
       await runtime.stop();
       await (db as unknown as Kysely<Db>).destroy();

@@ -7,9 +7,9 @@ import {
   ordersTopic,
   paymentsTopic,
 } from '@fleet/contracts/orders';
-import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
-import { createProducer, type FleetProducer } from '@fleet/producer';
-import { createTestDatabase, infraSettings, kyselyFor, testKafka, uniqueName, waitFor } from '@fleet/testkit';
+import { connectTestProducer, startServiceRuntime } from '@fleet/order-testkit';
+import type { FleetProducer } from '@fleet/producer';
+import { createTestDatabase, kyselyFor, testKafka, uniqueName, waitFor } from '@fleet/testkit';
 import type { Consumer } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import type { LifecycleDb } from '../src/lifecycle-db.ts';
@@ -28,19 +28,12 @@ export interface Published {
  * joined, keyed by this test's orders).
  */
 export async function sagaWorld() {
-  const settings = infraSettings();
   const kafka = testKafka('order-lifecycle-test');
   const admin = kafka.admin();
   await admin.connect();
   await applyTopicPlan(admin, await planTopics(admin, [ordersTopic, inventoryTopic, paymentsTopic]));
   const database = await createTestDatabase('order_lifecycle');
-  const producer: FleetProducer = createProducer({
-    brokers: settings.kafkaBrokers,
-    registryUrl: settings.schemaRegistryUrl,
-    source: '/test/checkout',
-    events: orderEvents,
-  });
-  await producer.connect();
+  const producer: FleetProducer = await connectTestProducer('/test/checkout', orderEvents);
   const db = kyselyFor<LifecycleDb>(database.url).withSchema(orderLifecycle.name);
 
   const mine = new Set<string>();
@@ -69,17 +62,7 @@ export async function sagaWorld() {
   });
   await joined;
 
-  const runtime = await ProcessorRuntime.start(orderLifecycle, {
-    config: loadRuntimeConfig({
-      KAFKA_BROKERS: settings.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
-      DATABASE_URL: database.url,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      PROCESSOR_GROUP_ID: uniqueName('grp'),
-      HTTP_PORT: '0',
-      PROCESSOR_OUTBOX_POLL_MS: '50',
-    }),
-  });
+  const runtime = await startServiceRuntime(orderLifecycle, { databaseUrl: database.url });
 
   const world = {
     db,

@@ -14,16 +14,10 @@ import {
   ReleaseStock,
   StockReserved,
 } from '@fleet/contracts/orders';
-import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
-import { batchItem, createProducer, type FleetProducer } from '@fleet/producer';
-import {
-  createTestDatabase,
-  infraSettings,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-  waitFor,
-} from '@fleet/testkit';
+import { connectTestProducer, startServiceRuntime } from '@fleet/order-testkit';
+import type { ProcessorRuntime } from '@fleet/processor';
+import { batchItem, type FleetProducer } from '@fleet/producer';
+import { createTestDatabase, type TestDatabase, testKafka, uniqueName, waitFor } from '@fleet/testkit';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,29 +34,13 @@ describe('order-view on real Kafka, registry and Postgres', () => {
   const customerId = uniqueName('cust').slice(0, 60);
 
   beforeAll(async () => {
-    const settings = infraSettings();
     const admin = testKafka('order-view-test').admin();
     await admin.connect();
     await applyTopicPlan(admin, await planTopics(admin, [ordersTopic, inventoryTopic, paymentsTopic]));
     await admin.disconnect();
     database = await createTestDatabase('order_view');
-    producer = createProducer({
-      brokers: settings.kafkaBrokers,
-      registryUrl: settings.schemaRegistryUrl,
-      source: '/test/order-view',
-      events: orderEvents,
-    });
-    await producer.connect();
-    runtime = await ProcessorRuntime.start(orderView, {
-      config: loadRuntimeConfig({
-        KAFKA_BROKERS: settings.kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
-        DATABASE_URL: database.url,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        PROCESSOR_GROUP_ID: uniqueName('grp'),
-        HTTP_PORT: '0',
-      }),
-    });
+    producer = await connectTestProducer('/test/order-view', orderEvents);
+    runtime = await startServiceRuntime(orderView, { databaseUrl: database.url });
     base = runtime.httpAddress ?? '';
   });
   afterAll(async () => {

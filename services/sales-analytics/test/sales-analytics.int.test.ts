@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { applyTopicPlan, planTopics } from '@fleet/contracts';
 import { OrderConfirmed, OrderPlaced, orderEvents, ordersTopic } from '@fleet/contracts/orders';
-import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
-import { batchItem, createProducer, type FleetProducer, type PublishItem } from '@fleet/producer';
-import {
-  createTestDatabase,
-  infraSettings,
-  type TestDatabase,
-  testKafka,
-  uniqueName,
-  waitFor,
-} from '@fleet/testkit';
+import { connectTestProducer, startServiceRuntime } from '@fleet/order-testkit';
+import type { ProcessorRuntime } from '@fleet/processor';
+import { batchItem, type FleetProducer, type PublishItem } from '@fleet/producer';
+import { createTestDatabase, type TestDatabase, testKafka, uniqueName, waitFor } from '@fleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesAnalytics } from '../src/processor.ts';
 import type { SalesDb } from '../src/sales-db.ts';
@@ -21,29 +15,13 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
   let runtime: ProcessorRuntime<SalesDb>;
 
   beforeAll(async () => {
-    const settings = infraSettings();
     const admin = testKafka('sales-analytics-test').admin();
     await admin.connect();
     await applyTopicPlan(admin, await planTopics(admin, [ordersTopic]));
     await admin.disconnect();
     database = await createTestDatabase('sales_analytics');
-    producer = createProducer({
-      brokers: settings.kafkaBrokers,
-      registryUrl: settings.schemaRegistryUrl,
-      source: '/test/sales-analytics',
-      events: orderEvents,
-    });
-    await producer.connect();
-    runtime = await ProcessorRuntime.start(salesAnalytics, {
-      config: loadRuntimeConfig({
-        KAFKA_BROKERS: settings.kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
-        DATABASE_URL: database.url,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        PROCESSOR_GROUP_ID: uniqueName('grp'),
-        HTTP_PORT: '0',
-      }),
-    });
+    producer = await connectTestProducer('/test/sales-analytics', orderEvents);
+    runtime = await startServiceRuntime(salesAnalytics, { databaseUrl: database.url });
   });
   afterAll(async () => {
     await runtime?.stop();
