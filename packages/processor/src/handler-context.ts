@@ -1,4 +1,5 @@
 import type { EventType } from '@fleet/contracts';
+import type { Meter } from '@opentelemetry/api';
 import type { Transaction } from 'kysely';
 import type { EventMeta, ProcessedEvent } from './event-meta.ts';
 import type { Logger } from './logger.ts';
@@ -17,6 +18,8 @@ export interface HandlerContext<DB> {
   log: Logger;
   meta: EventMeta;
   isReplay: boolean;
+  /** The processor's OpenTelemetry meter: instruments made with it are on the service's /metrics. */
+  meter: Meter;
   /** Writes a follow-on event to the outbox in this transaction; returns its (deterministic) ID. */
   publish<T>(eventType: EventType<T>, data: T, options?: PublishOptions): Promise<string>;
 }
@@ -26,6 +29,8 @@ export interface BatchHandlerContext<DB> {
   db: Transaction<DB>;
   log: Logger;
   isReplay: boolean;
+  /** The processor's OpenTelemetry meter: instruments made with it are on the service's /metrics. */
+  meter: Meter;
   /** Like HandlerContext.publish, caused by one of the batch's events. */
   publish<T>(
     cause: ProcessedEvent<unknown>,

@@ -119,6 +119,7 @@ export class ProcessorRuntime<DB> {
       codec: this.#codec,
       logger,
       metrics: this.metrics,
+      meter: this.#telemetry.meter,
       handlerMaxAttempts: p.handlerMaxAttempts,
       isReplay: p.replay,
       sendDeadLetters: (letters) => this.#sendDeadLetters(letters),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventCodec, type EventType, envelopeToHeaders, newEnvelope } from '@fleet/contracts';
+import type { Meter } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import pRetry, { AbortError } from 'p-retry';
@@ -26,6 +27,8 @@ export interface SubBatchProcessorDeps<DB> {
   codec: EventCodec;
   logger: Logger;
   metrics: ProcessorMetrics;
+  /** Handed to handlers for instruments of their own. */
+  meter: Meter;
   handlerMaxAttempts: number;
   isReplay: boolean;
   sendDeadLetters(letters: DeadLetter[]): Promise<void>;
@@ -222,6 +225,7 @@ export class SubBatchProcessor<DB> {
             db: trx,
             log: this.#d.logger,
             isReplay: this.#d.isReplay,
+            meter: this.#d.meter,
             publish: (cause, type, data, options) => publish(cause, type, data, options),
           }),
       );
@@ -243,6 +247,7 @@ export class SubBatchProcessor<DB> {
               log: this.#d.logger,
               meta,
               isReplay: this.#d.isReplay,
+              meter: this.#d.meter,
               publish: (type, data, options) => publish(event, type, data, options),
             }),
           ),

@@ -160,5 +160,9 @@ describe('order saga on real Kafka, registry and Postgres', () => {
     expect(body.state).toBe('cancelled');
     expect(body.anomalies.map((a) => a.kind)).toContain('PAYMENT_AFTER_END');
     expect((await fetch(`${world.runtime.httpAddress}/sagas/not-a-uuid`)).status).toBe(400);
+
+    // Counted too, for alerting: on the service's /metrics beside the runtime's own instruments.
+    const metrics = await (await fetch(`${world.runtime.httpAddress}/metrics`)).text();
+    expect(metrics).toMatch(/^order_saga_anomalies_total\{kind="PAYMENT_AFTER_END"[,}].* [1-9]/m);
   });
 });

@@ -123,6 +123,13 @@ async function recordAnomaly(
     .values({ order_id: orderId, kind, state, event_id: meta.id, event_type: meta.type, detail })
     .onConflict((oc) => oc.constraint('saga_anomalies_once_per_event').doNothing())
     .execute();
+  // An OpenTelemetry SDK hands back the same instrument for an identical registration: no cache needed.
+  // Counted when seen: a transaction retried after a transient failure counts it again.
+  ctx.meter
+    .createCounter('order_saga_anomalies', {
+      description: 'Events the order state chart could not apply as they came, by kind',
+    })
+    .add(1, { kind });
   // Early events are expected with three topics; the others need attention.
   const level = kind === 'EARLY_EVENT' ? 'info' : 'warn';
   ctx.log[level](
