@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { median, ratiosOf, summarize, targetsOf } from './bench-result.ts';
+import {
+  median,
+  ratiosOf,
+  rebuildMillionSeconds,
+  rebuildNote,
+  summarize,
+  targetsOf,
+} from './bench-result.ts';
 import type { ScenarioSample } from './scenario.ts';
 
-const sample = (eventsPerSec: number, peakRssMb = 100): ScenarioSample => ({
-  events: 10,
+const sample = (eventsPerSec: number, peakRssMb = 100, events = 10): ScenarioSample => ({
+  events,
   complete: true,
-  seconds: 1,
+  seconds: events / eventsPerSec,
   eventsPerSec,
   cpuSeconds: 1,
   cpuMicrosPerEvent: 1,
@@ -31,13 +38,46 @@ describe('bench result', () => {
       B: summarize('B', [sample(20_000)]),
       C: summarize('C', [sample(500)]),
       D: summarize('D', [sample(12_000, 160)]),
-      E: summarize('E', [], 'rebuild scenario not wired to the operator path yet'),
+      E: summarize('E', [sample(18_000)]),
     };
     const ratios = ratiosOf(scenarios);
-    expect(ratios).toEqual({ 'D/C': 24, 'D/min(A,B)': 0.6, 'E/D': null });
+    expect(ratios).toEqual({ 'D/C': 24, 'D/min(A,B)': 0.6, 'E/D': 1.5 });
     const latency = { p99Ms: 40, peakRssMb: 150, ratePerSec: 1000 } as never;
     const full = targetsOf({ mode: 'full', ratios, scenarios, latency });
-    expect(full.map((t) => t.met)).toEqual([true, true, null, true, false]);
+    // The 1,000,000-event rebuild is extrapolated from 10 events: reported, not judged.
+    expect(full.map((t) => t.met)).toEqual([true, true, true, true, false, null]);
+    expect(full[5]?.name).toMatch(/extrapolated/);
     expect(targetsOf({ mode: 'quick', ratios, scenarios, latency }).every((t) => t.met === null)).toBe(true);
+    const none = { ...scenarios, E: summarize('E', [], rebuildNote([])) };
+    expect(ratiosOf(none)['E/D']).toBeNull();
+    expect(none.E.note).toMatch(/not run/);
+  });
+
+  it('splits the rebuild window into catch-up and switch, and judges 1,000,000 events only when measured', () => {
+    const withPhases = (eventsPerSec: number, events: number, catchUp: number, sw: number) => ({
+      ...sample(eventsPerSec, 100, events),
+      phases: { catchUpSeconds: events / catchUp, switchSeconds: sw, catchUpEventsPerSec: catchUp },
+    });
+    const small = summarize('E', [
+      withPhases(8_000, 200_000, 20_000, 5),
+      withPhases(9_000, 200_000, 25_000, 4),
+    ]);
+    expect(rebuildNote(small.runs)).toBe(
+      'window: first record → schemas swapped; catch-up alone 22,500 events/s, switch 4.5 s',
+    );
+    // 1,000,000 / 22,500 + 4.5 s
+    expect(rebuildMillionSeconds(small)).toEqual({ seconds: 48.9, measured: false });
+    const million = summarize('E', [withPhases(20_000, 1_000_000, 21_000, 3)]);
+    expect(rebuildMillionSeconds(million)).toEqual({ seconds: 50, measured: true });
+    const latency = { p99Ms: 40, peakRssMb: 150, ratePerSec: 1000 } as never;
+    const scenarios = {
+      A: summarize('A', []),
+      B: summarize('B', []),
+      C: summarize('C', []),
+      D: summarize('D', []),
+      E: million,
+    };
+    const targets = targetsOf({ mode: 'full', ratios: ratiosOf(scenarios), scenarios, latency });
+    expect(targets[5]).toMatchObject({ name: 'rebuild of 1,000,000 events (E)', actual: 50, met: true });
   });
 });

@@ -6,6 +6,7 @@ import type { BenchResult } from './bench-result.ts';
 import { renderChart } from './render-chart.ts';
 import { renderResultsTable, replaceResultsSection } from './render-results-table.ts';
 import { runBench } from './run-bench.ts';
+import type { ScenarioId } from './scenario.ts';
 
 const args = process.argv.slice(2);
 const { values } = parseArgs({
@@ -19,9 +20,11 @@ const { values } = parseArgs({
     'latency-rate': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string' },
     'naive-max-seconds': { type: 'string' },
-    scenarios: { type: 'string', default: 'A,B,C,D' },
+    scenarios: { type: 'string', default: 'A,B,C,D,E' },
     profile: { type: 'string' },
     write: { type: 'boolean' },
+    'no-write': { type: 'boolean' },
+    'no-latency': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -37,9 +40,11 @@ if (values.help) {
   --latency-rate N        events/s of the latency phase (default 1000)
   --latency-seconds N     length of the latency phase (default 20; quick 5)
   --naive-max-seconds N   cap of scenario C's window (default 60; quick 30)
-  --scenarios A,B,C,D     which throughput scenarios to run
-  --profile A,B,C,D,serve scenarios to run under node --cpu-prof (profiles in bench/results/profiles)
-  --write / --no-write    write bench/results/<date>.json, chart.svg and the README table (default: full runs only)
+  --scenarios A,B,C,D,E   which throughput scenarios to run (E rebuilds D's projection: implies D)
+  --no-latency            skip the latency phase (e.g. --events 1000000 --scenarios D,E --runs 1 --no-latency)
+  --profile A,B,C,D,E,serve  scenarios to run under node --cpu-prof (profiles in bench/results/profiles)
+  --write / --no-write    write bench/results/<date>.json, chart.svg and the README table
+                          (default: full runs of all five scenarios with the latency phase only)
   --keep-database         keep the benchmark database for inspection
 `);
   process.exit(0);
@@ -59,10 +64,10 @@ const result: BenchResult = await runBench({
   batchSize: 500,
   writers: 3,
   latencyRate: int(values['latency-rate'], 1000),
-  latencySeconds: int(values['latency-seconds'], quick ? 5 : 20),
+  latencySeconds: values['no-latency'] ? 0 : int(values['latency-seconds'], quick ? 5 : 20),
   naiveMaxSeconds: int(values['naive-max-seconds'], quick ? 30 : 60),
   maxSeconds: quick ? 60 : 600,
-  scenarios: values.scenarios.split(',').filter((s): s is 'A' | 'B' | 'C' | 'D' => /^[ABCD]$/.test(s)),
+  scenarios: values.scenarios.split(',').filter((s): s is ScenarioId => /^[ABCDE]$/.test(s)),
   childExecArgv: Object.fromEntries(
     profiled.map((s) => [
       s,
@@ -73,7 +78,10 @@ const result: BenchResult = await runBench({
   log,
 });
 
-if (values.write ?? !quick) {
+// A partial run (some scenarios, no latency phase) must not replace the README's full table by default.
+const complete =
+  ['A', 'B', 'C', 'D', 'E'].every((id) => values.scenarios.split(',').includes(id)) && !values['no-latency'];
+if (!values['no-write'] && (values.write ?? (!quick && complete))) {
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${result.startedAt.slice(0, 10)}.json`, dir);

@@ -22,7 +22,7 @@ export function renderChart(result: BenchResult): string {
     B: '#8da0cb',
     C: '#fc8d62',
     D: '#1b9e77',
-    E: '#bbbbbb',
+    E: '#66a61e',
   };
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`,

@@ -12,13 +12,13 @@ export function renderResultsTable(r: BenchResult): string {
   const lines = [
     `Run of ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC (${r.mode} mode): ${r.events.count.toLocaleString('en')} events × ${r.events.runs} runs, ${r.events.keys.toLocaleString('en')} keys, ${r.events.partitions} partitions, value ${r.events.valueBytes} B + headers ${r.events.headerBytes} B. Machine: ${r.machine.cpus} cpus (${r.machine.cpuModel}), ${r.machine.memoryGb} GB, load average ${r.machine.loadAverageAtStart.join(' ')} at start and ${r.machine.loadAverageAtEnd.join(' ')} at end; Node ${r.machine.node}, Kafka ${r.machine.kafka ?? '?'}, PostgreSQL ${r.machine.postgres ?? '?'}, ${r.machine.schemaRegistry ?? 'registry ?'}.`,
     '',
-    '| scenario | events/s (median) | runs | CPU s (median) | CPU µs/event | peak RSS MB (max) | note |',
-    '|---|---:|---|---:|---:|---:|---|',
+    '| scenario | events/s (median) | runs | CPU s (median) | CPU µs/event | machine CPU µs/event | peak RSS MB (max) | note |',
+    '|---|---:|---|---:|---:|---:|---:|---|',
   ];
   for (const id of scenarioIds) {
     const s = r.scenarios[id];
     lines.push(
-      `| ${id} — ${s.name} | ${num(s.eventsPerSec)} | ${s.runs.map((x) => num(x.eventsPerSec)).join(' / ') || '—'} | ${num(s.cpuSeconds, 2)} | ${num(s.cpuMicrosPerEvent, 1)} | ${num(s.peakRssMb, 1)} | ${s.note ?? ''} |`,
+      `| ${id} — ${s.name} | ${num(s.eventsPerSec)} | ${s.runs.map((x) => num(x.eventsPerSec)).join(' / ') || '—'} | ${num(s.cpuSeconds, 2)} | ${num(s.cpuMicrosPerEvent, 1)} | ${num(s.machineCpuMicrosPerEvent ?? null, 1)} | ${num(s.peakRssMb, 1)} | ${s.note ?? ''} |`,
     );
   }
   lines.push(

@@ -1,20 +1,21 @@
 import { loadavg } from 'node:os';
 import { createTestDatabase, testKafka, uniqueName } from '@fleet/testkit';
+import type { Producer } from 'kafkajs';
 import type { Kysely } from 'kysely';
-import {
-  type BenchResult,
-  ratiosOf,
-  type ScenarioSummary,
-  scenarioNames,
-  summarize,
-  targetsOf,
-} from './bench-result.ts';
+import { type BenchResult, ratiosOf, rebuildNote, summarize, targetsOf } from './bench-result.ts';
 import { createBenchTopics, deleteBenchTopics } from './bench-topics.ts';
 import { measureLatency, percentile } from './latency-probe.ts';
 import { machineInfo, packageVersions } from './machine-info.ts';
 import { produceReadings } from './produce-readings.ts';
 import { runInChild } from './run-in-child.ts';
-import { round, type ScenarioId, type ScenarioInput, type ScenarioSample } from './scenario.ts';
+import {
+  round,
+  runtimeOverrides,
+  type ScenarioId,
+  type ScenarioInput,
+  type ScenarioSample,
+  scenarioIds,
+} from './scenario.ts';
 import { schemaDatabase } from './schema-database.ts';
 
 export interface BenchOptions {
@@ -29,14 +30,13 @@ export interface BenchOptions {
   /** Scenario C is one event at a time: its window is capped (its rate does not depend on N). */
   naiveMaxSeconds: number;
   maxSeconds: number;
-  scenarios: Exclude<ScenarioId, 'E'>[];
+  /** E rebuilds the projection of the same run's D, so E implies D (run first, reported too). */
+  scenarios: ScenarioId[];
   /** Node flags for the scenario processes, e.g. `--cpu-prof --cpu-prof-dir=…`. */
-  childExecArgv: Partial<Record<Exclude<ScenarioId, 'E'> | 'serve', string[]>>;
+  childExecArgv: Partial<Record<ScenarioId | 'serve', string[]>>;
   keepDatabase: boolean;
   log: (line: string) => void;
 }
-
-export const REBUILD_NOTE = 'rebuild scenario not wired to the operator path yet';
 
 /** Produces N events once, runs each scenario `runs` times (interleaved, each in its own process), then the latency phase. */
 export async function runBench(o: BenchOptions): Promise<BenchResult> {
@@ -44,6 +44,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const began = performance.now();
   const machine = await machineInfo();
   const notes: string[] = [];
+  const overrides = Object.entries(runtimeOverrides());
+  if (overrides.length > 0)
+    notes.push(
+      `runtime settings from the environment (not the defaults): ${overrides.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    );
+  const wanted = new Set(o.scenarios);
+  if (wanted.has('E')) wanted.add('D');
+  const scenarioOrder = scenarioIds.filter((id) => wanted.has(id));
   if (machine.loadAverageAtStart[0] !== undefined && machine.loadAverageAtStart[0] > machine.cpus * 0.5)
     notes.push(
       `machine loaded at start (load average ${machine.loadAverageAtStart.join(' ')} on ${machine.cpus} cpus): numbers are noisy`,
@@ -60,9 +68,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       `produced in ${produced.seconds.toFixed(1)} s; value ${produced.valueBytes} B, headers ${produced.headerBytes} B`,
     );
 
-    const samples: Record<Exclude<ScenarioId, 'E'>, ScenarioSample[]> = { A: [], B: [], C: [], D: [] };
-    for (let run = 1; run <= o.runs; run++)
-      for (const id of o.scenarios) {
+    const samples: Record<ScenarioId, ScenarioSample[]> = { A: [], B: [], C: [], D: [], E: [] };
+    for (let run = 1; run <= o.runs; run++) {
+      const dGroup = uniqueName(`bench-d-${run}`);
+      for (const id of scenarioOrder) {
         const input: ScenarioInput = {
           scenario: id,
           events: o.events,
@@ -70,8 +79,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           readingsTopic: topics.readingsTopic,
           milestonesTopic: topics.milestonesTopic,
           databaseUrl: database.url,
-          schema: `${id.toLowerCase()}_run${run}`,
-          groupId: uniqueName(`bench-${id.toLowerCase()}-${run}`),
+          // E rebuilds the projection D just built: D's schema (swapped) and D's group (its offsets as the limit).
+          schema: id === 'E' ? `d_run${run}` : `${id.toLowerCase()}_run${run}`,
+          groupId: id === 'D' || id === 'E' ? dGroup : uniqueName(`bench-${id.toLowerCase()}-${run}`),
           batchSize: o.batchSize,
           writers: o.writers,
           maxSeconds: id === 'C' ? o.naiveMaxSeconds : o.maxSeconds,
@@ -81,50 +91,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         o.log(
           `${id} run ${run}: ${sample.eventsPerSec} events/s (${sample.events} in ${sample.seconds} s${
             sample.complete ? '' : ', window capped'
-          }), cpu ${sample.cpuSeconds} s, peak rss ${sample.peakRssMb} MB`,
+          }), cpu ${sample.cpuSeconds} s, peak rss ${sample.peakRssMb} MB${
+            sample.phases
+              ? `; catch-up ${sample.phases.catchUpSeconds} s (${sample.phases.catchUpEventsPerSec} events/s), switch ${sample.phases.switchSeconds} s`
+              : ''
+          }`,
         );
       }
-
-    o.log(`latency phase: ${o.latencyRate} events/s for ${o.latencySeconds} s against a running processor`);
-    const latencyTopics = await createBenchTopics('bench-latency');
-    created.push(latencyTopics.readingsTopic, latencyTopics.milestonesTopic);
-    const serve = runInChild(
-      {
-        scenario: 'serve',
-        events: 0,
-        keys: o.keys,
-        readingsTopic: latencyTopics.readingsTopic,
-        milestonesTopic: latencyTopics.milestonesTopic,
-        databaseUrl: database.url,
-        schema: 'latency',
-        groupId: uniqueName('bench-latency'),
-        batchSize: o.batchSize,
-        writers: o.writers,
-        maxSeconds: o.maxSeconds,
-      },
-      o.childExecArgv.serve,
-    );
-    await serve.ready;
-    const probe = await schemaDatabase(database.url, 'latency', 1);
-    let latency: Awaited<ReturnType<typeof measureLatency>>;
-    try {
-      latency = await measureLatency({
-        producer,
-        topics: latencyTopics,
-        db: probe as Kysely<unknown>,
-        keys: o.keys,
-        rate: o.latencyRate,
-        seconds: o.latencySeconds,
-      });
-    } finally {
-      serve.stop();
-      await probe.destroy();
     }
-    const served = await serve.result;
-    const p = (q: number) => percentile(latency.latenciesMs, q);
-    o.log(
-      `latency: p50 ${p(50)} ms, p99 ${p(99)} ms over ${latency.latenciesMs.length} events (${latency.missing} missing)`,
-    );
+
+    const latency = await latencyPhase(o, database.url, producer, created);
 
     const scenarios = {
       A: summarize('A', samples.A),
@@ -137,38 +113,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           : null,
       ),
       D: summarize('D', samples.D),
-      E: {
-        name: scenarioNames.E,
-        eventsPerSec: null,
-        cpuSeconds: null,
-        cpuMicrosPerEvent: null,
-        peakRssMb: null,
-        complete: false,
-        note: REBUILD_NOTE,
-        runs: [],
-      } satisfies ScenarioSummary,
+      E: summarize('E', samples.E, rebuildNote(samples.E)),
     };
     const partial = {
       mode: o.mode,
       scenarios,
       ratios: ratiosOf(scenarios),
-      latency: {
-        ratePerSec: o.latencyRate,
-        seconds: o.latencySeconds,
-        p50Ms: p(50),
-        p90Ms: p(90),
-        p99Ms: p(99),
-        maxMs: p(100),
-        toHandlerP50Ms: served.toHandlerMs?.p50 ?? null,
-        toHandlerP99Ms: served.toHandlerMs?.p99 ?? null,
-        eventsPerSubBatch: served.handlerCalls ? round(latency.produced / served.handlerCalls, 2) : null,
-        transactionsPerEvent: latency.produced ? round(latency.transactions / latency.produced, 2) : null,
-        samples: latency.latenciesMs.length,
-        missing: latency.missing,
-        pollIntervalMs: round(latency.pollIntervalMs, 2),
-        cpuSeconds: served.cpuSeconds,
-        peakRssMb: served.peakRssMb,
-      },
+      latency,
     };
     return {
       schemaVersion: 1,
@@ -196,4 +147,91 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     await deleteBenchTopics(created);
     if (!o.keepDatabase) await database.drop();
   }
+}
+
+/** D's latency under a steady rate, in a fresh processor of its own; all null when skipped (`--no-latency`). */
+async function latencyPhase(
+  o: BenchOptions,
+  databaseUrl: string,
+  producer: Producer,
+  created: string[],
+): Promise<BenchResult['latency']> {
+  const skipped: BenchResult['latency'] = {
+    ratePerSec: o.latencyRate,
+    seconds: 0,
+    p50Ms: null,
+    p90Ms: null,
+    p99Ms: null,
+    maxMs: null,
+    toHandlerP50Ms: null,
+    toHandlerP99Ms: null,
+    eventsPerSubBatch: null,
+    transactionsPerEvent: null,
+    samples: 0,
+    missing: 0,
+    pollIntervalMs: 0,
+    cpuSeconds: null,
+    peakRssMb: null,
+  };
+  if (o.latencySeconds <= 0) {
+    o.log('latency phase skipped');
+    return skipped;
+  }
+  o.log(`latency phase: ${o.latencyRate} events/s for ${o.latencySeconds} s against a running processor`);
+  const latencyTopics = await createBenchTopics('bench-latency');
+  created.push(latencyTopics.readingsTopic, latencyTopics.milestonesTopic);
+  const serve = runInChild(
+    {
+      scenario: 'serve',
+      events: 0,
+      keys: o.keys,
+      readingsTopic: latencyTopics.readingsTopic,
+      milestonesTopic: latencyTopics.milestonesTopic,
+      databaseUrl,
+      schema: 'latency',
+      groupId: uniqueName('bench-latency'),
+      batchSize: o.batchSize,
+      writers: o.writers,
+      maxSeconds: o.maxSeconds,
+    },
+    o.childExecArgv.serve,
+  );
+  await serve.ready;
+  const probe = await schemaDatabase(databaseUrl, 'latency', 1);
+  let latency: Awaited<ReturnType<typeof measureLatency>>;
+  try {
+    latency = await measureLatency({
+      producer,
+      topics: latencyTopics,
+      db: probe as Kysely<unknown>,
+      keys: o.keys,
+      rate: o.latencyRate,
+      seconds: o.latencySeconds,
+    });
+  } finally {
+    serve.stop();
+    await probe.destroy();
+  }
+  const served = await serve.result;
+  const p = (q: number) => percentile(latency.latenciesMs, q);
+  o.log(
+    `latency: p50 ${p(50)} ms, p99 ${p(99)} ms over ${latency.latenciesMs.length} events (${latency.missing} missing)`,
+  );
+  return {
+    ...skipped,
+    seconds: o.latencySeconds,
+    p50Ms: p(50),
+    p90Ms: p(90),
+    p99Ms: p(99),
+    maxMs: p(100),
+    toHandlerP50Ms: served.toHandlerMs?.p50 ?? null,
+    toHandlerP99Ms: served.toHandlerMs?.p99 ?? null,
+    eventsPerSubBatch: served.handlerCalls ? round(latency.produced / served.handlerCalls, 2) : null,
+    transactionsPerEvent: latency.produced ? round(latency.transactions / latency.produced, 2) : null,
+    samples: latency.latenciesMs.length,
+    missing: latency.missing,
+    pollIntervalMs: round(latency.pollIntervalMs, 2),
+    cpuSeconds: served.cpuSeconds,
+    peakRssMb: served.peakRssMb,
+  };
 }

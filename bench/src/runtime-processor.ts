@@ -1,4 +1,4 @@
-import { loadRuntimeConfig, ProcessorRuntime } from '@fleet/processor';
+import { loadRuntimeConfig, ProcessorRuntime, type RuntimeConfig } from '@fleet/processor';
 import { infraSettings } from '@fleet/testkit';
 import type { Kysely } from 'kysely';
 import { benchContracts, type MeterRead } from './bench-contracts.ts';
@@ -7,14 +7,19 @@ import { percentile } from './latency-probe.ts';
 import { appliedReadings, type MeterTotalsDb } from './meter-totals.ts';
 import { ResourceMeter } from './resource-meter.ts';
 import type { ScenarioInput, ScenarioSample } from './scenario.ts';
-import { sampleOf } from './scenario.ts';
+import { runtimeOverrides, sampleOf } from './scenario.ts';
 import { countRows, schemaDatabase } from './schema-database.ts';
 
-/** Scenario D's processor, started in this process with default settings (own schema and group). */
-export async function startBenchRuntime(input: ScenarioInput, observe: (events: MeterRead[]) => void) {
+/** Scenario D's processor definition; `observe` sees each run of events reaching its handler. */
+export function benchDefinition(input: ScenarioInput, observe: (events: MeterRead[]) => void) {
+  return benchProcessor(benchContracts(input.readingsTopic, input.milestonesTopic), observe);
+}
+
+/** The runtime's default settings, pointed at the run's schema and consumer group. */
+export function benchRuntimeConfig(input: ScenarioInput): RuntimeConfig {
   const settings = infraSettings();
-  const definition = benchProcessor(benchContracts(input.readingsTopic, input.milestonesTopic), observe);
-  const config = loadRuntimeConfig({
+  return loadRuntimeConfig({
+    ...runtimeOverrides(), // PROCESSOR_* set in the benchmark's environment (experiments; noted in the result)
     KAFKA_BROKERS: settings.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
     DATABASE_URL: input.databaseUrl,
@@ -23,7 +28,11 @@ export async function startBenchRuntime(input: ScenarioInput, observe: (events: 
     HTTP_PORT: '0', // a real service serves /metrics and /readyz; idle here, but loaded
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
-  return ProcessorRuntime.start(definition, { config });
+}
+
+/** Scenario D's processor, started in this process with default settings (own schema and group). */
+export async function startBenchRuntime(input: ScenarioInput, observe: (events: MeterRead[]) => void) {
+  return ProcessorRuntime.start(benchDefinition(input, observe), { config: benchRuntimeConfig(input) });
 }
 
 /**

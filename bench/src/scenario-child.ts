@@ -3,6 +3,7 @@
 import { runClientCeiling } from './client-ceiling.ts';
 import { runDatabaseCeiling } from './database-ceiling.ts';
 import { runNaiveProcessor } from './naive-processor.ts';
+import { runRebuild } from './rebuild-scenario.ts';
 import { runRuntimeProcessor, serveRuntimeProcessor } from './runtime-processor.ts';
 import type { ChildMessage, ScenarioInput, ScenarioSample } from './scenario.ts';
 
@@ -34,6 +35,8 @@ const run = (): Promise<ScenarioSample> => {
       return runNaiveProcessor(input);
     case 'D':
       return runRuntimeProcessor(input);
+    case 'E':
+      return runRebuild(input);
     case 'serve':
       return serveRuntimeProcessor(input, () => void send({ kind: 'ready' }), stopRequested);
   }

@@ -3,8 +3,8 @@ export type ScenarioId = (typeof scenarioIds)[number];
 
 /** What a scenario's child process is told (as JSON in BENCH_SCENARIO). */
 export interface ScenarioInput {
-  /** `serve` runs scenario D's processor until told to stop (the latency phase). */
-  scenario: Exclude<ScenarioId, 'E'> | 'serve';
+  /** `serve` runs scenario D's processor until told to stop (the latency phase); E rebuilds a D run's schema. */
+  scenario: ScenarioId | 'serve';
   events: number;
   keys: number;
   readingsTopic: string;
@@ -30,6 +30,11 @@ export interface ScenarioSample {
   eventsPerSec: number;
   cpuSeconds: number;
   cpuMicrosPerEvent: number;
+  /**
+   * Busy CPU of the whole machine in the window (/proc/stat: this process, Postgres, Kafka and
+   * whatever else runs on the shared machine), per event; null off Linux.
+   */
+  machineCpuMicrosPerEvent?: number | null;
   /** Peak RSS of the scenario's process over its life (kernel maxRSS), and sampled in the window. */
   peakRssMb: number;
   sampledPeakRssMb: number;
@@ -41,6 +46,8 @@ export interface ScenarioSample {
   toHandlerMs?: { p50: number | null; p99: number | null };
   /** Latency phase only: batch-handler calls, i.e. sub-batches with new events. */
   handlerCalls?: number;
+  /** E only: the window split at the `switching` progress (catch-up to the live offsets, then the switch). */
+  phases?: { catchUpSeconds: number; switchSeconds: number; catchUpEventsPerSec: number };
 }
 
 export type ChildMessage =
@@ -52,7 +59,13 @@ export function sampleOf(
   events: number,
   target: number,
   startupSeconds: number,
-  measured: { seconds: number; cpuSeconds: number; peakRssMb: number; sampledPeakRssMb: number },
+  measured: {
+    seconds: number;
+    cpuSeconds: number;
+    machineCpuSeconds?: number | null;
+    peakRssMb: number;
+    sampledPeakRssMb: number;
+  },
   check: ScenarioSample['check'],
 ): ScenarioSample {
   const seconds = measured.seconds;
@@ -63,6 +76,10 @@ export function sampleOf(
     eventsPerSec: seconds > 0 ? Math.round(events / seconds) : 0,
     cpuSeconds: round(measured.cpuSeconds, 3),
     cpuMicrosPerEvent: events > 0 ? round((measured.cpuSeconds * 1e6) / events, 1) : 0,
+    machineCpuMicrosPerEvent:
+      measured.machineCpuSeconds == null || events === 0
+        ? null
+        : round((measured.machineCpuSeconds * 1e6) / events, 1),
     peakRssMb: round(measured.peakRssMb, 1),
     sampledPeakRssMb: round(measured.sampledPeakRssMb, 1),
     startupSeconds: round(startupSeconds, 3),
@@ -71,3 +88,15 @@ export function sampleOf(
 }
 
 export const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** `PROCESSOR_*` and `DATABASE_POOL_MAX` from the environment, except the schema and group (per run). */
+export function runtimeOverrides(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] =>
+        /^(PROCESSOR_|DATABASE_POOL_MAX$)/.test(e[0]) &&
+        !['PROCESSOR_DB_SCHEMA', 'PROCESSOR_GROUP_ID', 'PROCESSOR_REPLAY'].includes(e[0]) &&
+        e[1] !== undefined,
+    ),
+  );
+}
