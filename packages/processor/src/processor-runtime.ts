@@ -199,11 +199,14 @@ export class ProcessorRuntime<DB> {
   }
 
   async #startConsumer(): Promise<void> {
-    const { sessionTimeoutMs } = this.config.processing;
+    const { sessionTimeoutMs, fetch } = this.config.processing;
     const consumer = this.#kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+      maxWaitTimeInMs: fetch.maxWaitMs,
+      maxBytes: fetch.maxBytes,
+      maxBytesPerPartition: fetch.maxBytesPerPartition,
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {

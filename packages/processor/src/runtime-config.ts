@@ -45,6 +45,9 @@ const envSchema = z.object({
   PROCESSOR_SHUTDOWN_TIMEOUT_MS: int(1000).default(30_000),
   PROCESSOR_LAG_INTERVAL_MS: int(100).default(5_000),
   PROCESSOR_OUTBOX_POLL_MS: int(10).default(200),
+  PROCESSOR_FETCH_MAX_WAIT_MS: int(10).max(30_000).default(1_000),
+  PROCESSOR_FETCH_MAX_BYTES: int(1024).default(10 * 1024 * 1024),
+  PROCESSOR_FETCH_MAX_BYTES_PER_PARTITION: int(1024).default(1024 * 1024),
   PROCESSOR_DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
@@ -80,6 +83,8 @@ export interface RuntimeConfig {
     shutdownTimeoutMs: number;
     lagIntervalMs: number;
     outboxPollMs: number;
+    /** kafkajs fetch settings: how long the broker may hold an empty fetch, and how much one may return. */
+    fetch: { maxWaitMs: number; maxBytes: number; maxBytesPerPartition: number };
     dbSchema: string | undefined;
     groupId: string | undefined;
     replay: boolean;
@@ -143,6 +148,11 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       shutdownTimeoutMs: e.PROCESSOR_SHUTDOWN_TIMEOUT_MS,
       lagIntervalMs: e.PROCESSOR_LAG_INTERVAL_MS,
       outboxPollMs: e.PROCESSOR_OUTBOX_POLL_MS,
+      fetch: {
+        maxWaitMs: e.PROCESSOR_FETCH_MAX_WAIT_MS,
+        maxBytes: e.PROCESSOR_FETCH_MAX_BYTES,
+        maxBytesPerPartition: e.PROCESSOR_FETCH_MAX_BYTES_PER_PARTITION,
+      },
       dbSchema: e.PROCESSOR_DB_SCHEMA,
       groupId: e.PROCESSOR_GROUP_ID,
       replay: e.PROCESSOR_REPLAY,

@@ -274,7 +274,17 @@ async function startCatchUp<DB>(
   return ProcessorRuntime.start(definition, {
     config: {
       ...ctx.config,
-      processing: { ...ctx.config.processing, dbSchema: schema, groupId: group, replay: true },
+      processing: {
+        ...ctx.config.processing,
+        dbSchema: schema,
+        groupId: group,
+        replay: true,
+        // Stopping it is part of the switch, and a stop waits for the fetch in flight.
+        fetch: {
+          ...ctx.config.processing.fetch,
+          maxWaitMs: Math.min(ctx.config.processing.fetch.maxWaitMs, 250),
+        },
+      },
     },
     logger: ctx.logger,
     serveHttp: false,
