@@ -1,31 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '@fleet/service-kit';
+import {
+  connectionEnv,
+  connectionProblems,
+  connectionSettings,
+  envBool,
+  type KafkaSettings,
+  parseEnv,
+  type RegistrySettings,
+  tlsOptions,
+} from '@fleet/service-kit';
 import { z } from 'zod';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number) => z.coerce.number().int().min(min);
 
 /** Every variable the runtime reads, validated once at start-up. `.env.example` documents each. */
 const envSchema = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .min(1)
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    ),
-  KAFKA_CLIENT_ID: z.string().min(1).optional(),
-  KAFKA_SSL: bool.default(false),
-  KAFKA_SSL_CA_FILE: z.string().optional(),
-  KAFKA_SSL_REJECT_UNAUTHORIZED: bool.default(true),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
-  SCHEMA_REGISTRY_URL: z.url(),
-  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
-  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  ...connectionEnv,
   DATABASE_URL: z.url(),
   DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   DATABASE_SSL_CA_FILE: z.string().optional(),
@@ -53,21 +42,14 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
     .optional(),
   PROCESSOR_GROUP_ID: z.string().min(1).optional(),
-  PROCESSOR_REPLAY: bool.default(false),
+  PROCESSOR_REPLAY: envBool.default(false),
 });
 
 export type RuntimeEnv = z.infer<typeof envSchema>;
 
 export interface RuntimeConfig {
-  kafka: {
-    brokers: string[];
-    clientId: string | undefined;
-    ssl: false | { ca?: string; rejectUnauthorized: boolean };
-    sasl:
-      | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-      | undefined;
-  };
-  registry: { url: string; auth: { username: string; password: string } | undefined };
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
   database: { url: string; ssl: false | { ca?: string; rejectUnauthorized: boolean }; poolMax: number };
   http: { host: string; port: number | undefined };
   logLevel: RuntimeEnv['LOG_LEVEL'];
@@ -93,46 +75,15 @@ export interface RuntimeConfig {
 
 /** Parses the environment once; throws ConfigError naming every missing or bad variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  // An empty variable (`HTTP_PORT=` copied from .env.example) means "not set", not "zero".
-  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const parsed = envSchema.safeParse(set);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
-  if (set.KAFKA_SASL_MECHANISM && !(set.KAFKA_SASL_USERNAME && set.KAFKA_SASL_PASSWORD))
-    problems.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
-  const readCa = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
-  const withCa = (ca: string | undefined, rejectUnauthorized: boolean) =>
-    ca === undefined ? { rejectUnauthorized } : { ca, rejectUnauthorized };
+  const e = parseEnv(envSchema, env, { checks: connectionProblems });
   return {
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: e.KAFKA_SSL ? withCa(readCa(e.KAFKA_SSL_CA_FILE), e.KAFKA_SSL_REJECT_UNAUTHORIZED) : false,
-      sasl:
-        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
-          ? {
-              mechanism: e.KAFKA_SASL_MECHANISM,
-              username: e.KAFKA_SASL_USERNAME,
-              password: e.KAFKA_SASL_PASSWORD,
-            }
-          : undefined,
-    },
-    registry: {
-      url: e.SCHEMA_REGISTRY_URL,
-      auth:
-        e.SCHEMA_REGISTRY_USERNAME && e.SCHEMA_REGISTRY_PASSWORD
-          ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD }
-          : undefined,
-    },
+    ...connectionSettings(e),
     database: {
       url: e.DATABASE_URL,
       ssl:
         e.DATABASE_SSL === 'disable'
           ? false
-          : withCa(readCa(e.DATABASE_SSL_CA_FILE), e.DATABASE_SSL === 'verify-full'),
+          : tlsOptions(e.DATABASE_SSL_CA_FILE, e.DATABASE_SSL === 'verify-full'),
       poolMax: e.DATABASE_POOL_MAX,
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },

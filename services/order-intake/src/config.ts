@@ -1,4 +1,13 @@
-import { ConfigError } from '@fleet/service-kit';
+import {
+  ConfigError,
+  connectionEnv,
+  connectionProblems,
+  connectionSettings,
+  envBool,
+  type KafkaSettings,
+  parseEnv,
+  type RegistrySettings,
+} from '@fleet/service-kit';
 import { z } from 'zod';
 
 export { ConfigError };
@@ -24,30 +33,13 @@ const duration = (min: number) =>
     }
     return ms;
   });
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
 /** Every variable order-intake reads, validated once at start-up (README lists them). */
 const envSchema = z
   .object({
-    KAFKA_BROKERS: z
-      .string()
-      .min(1)
-      .transform((s) =>
-        s
-          .split(',')
-          .map((b) => b.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'each broker must be host:port')).min(1)),
+    ...connectionEnv,
     KAFKA_CLIENT_ID: z.string().min(1).default('order-intake'),
-    KAFKA_SSL: bool.default(false),
-    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-    KAFKA_SASL_USERNAME: z.string().optional(),
-    KAFKA_SASL_PASSWORD: z.string().optional(),
-    SCHEMA_REGISTRY_URL: z.url(),
-    SCHEMA_REGISTRY_USERNAME: z.string().optional(),
-    SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     HTTP_PORT: int(0, 65535).default(8101),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
@@ -63,7 +55,7 @@ const envSchema = z
       .string()
       .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
       .default('x-api-key'),
-    INTAKE_TRUST_PROXY: bool.default(false),
+    INTAKE_TRUST_PROXY: envBool.default(false),
     INTAKE_IDEMPOTENCY_TTL: duration(1000).default(24 * 3_600_000),
     INTAKE_IDEMPOTENCY_IN_FLIGHT_TTL: duration(1000).default(60_000),
     INTAKE_IDEMPOTENCY_MAX_ENTRIES: int(1).default(10_000),
@@ -71,18 +63,6 @@ const envSchema = z
     INTAKE_SHUTDOWN_TIMEOUT: duration(100).default(10_000),
   })
   .superRefine((env, ctx) => {
-    if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['KAFKA_SASL_USERNAME'],
-        message: 'KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
-      });
-    if (Boolean(env.SCHEMA_REGISTRY_USERNAME) !== Boolean(env.SCHEMA_REGISTRY_PASSWORD))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SCHEMA_REGISTRY_USERNAME'],
-        message: 'set both SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD, or neither',
-      });
     if (env.INTAKE_IDEMPOTENCY_IN_FLIGHT_TTL > env.INTAKE_IDEMPOTENCY_TTL)
       ctx.addIssue({
         code: 'custom',
@@ -92,15 +72,8 @@ const envSchema = z
   });
 
 export interface IntakeConfig {
-  kafka: {
-    brokers: string[];
-    clientId: string;
-    ssl: boolean;
-    sasl:
-      | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-      | undefined;
-  };
-  registry: { url: string; auth: { username: string; password: string } | undefined };
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
   http: { host: string; port: number; bodyLimit: number; trustProxy: boolean };
   redisUrl: string | undefined;
   logLevel: string;
@@ -113,40 +86,12 @@ export interface IntakeConfig {
 
 /** Parses the environment once; throws ConfigError naming every missing or bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
-  // An empty variable means "unset" (as in `REDIS_URL= node src/main.ts`), so defaults apply.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success)
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
-        const name = i.path.join('.') || '(env)';
-        const unset = i.code === 'invalid_type' && present[String(i.path[0])] === undefined;
-        return `${name}: ${unset ? 'is required but not set' : i.message}`;
-      }),
-      'order-intake configuration',
-    );
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env, {
+    subject: 'order-intake configuration',
+    checks: connectionProblems,
+  });
   return {
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: e.KAFKA_SSL,
-      sasl:
-        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
-          ? {
-              mechanism: e.KAFKA_SASL_MECHANISM,
-              username: e.KAFKA_SASL_USERNAME,
-              password: e.KAFKA_SASL_PASSWORD,
-            }
-          : undefined,
-    },
-    registry: {
-      url: e.SCHEMA_REGISTRY_URL,
-      auth:
-        e.SCHEMA_REGISTRY_USERNAME && e.SCHEMA_REGISTRY_PASSWORD
-          ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD }
-          : undefined,
-    },
+    ...connectionSettings(e),
     http: {
       host: e.HTTP_HOST,
       port: e.HTTP_PORT,
