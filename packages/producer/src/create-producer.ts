@@ -1,5 +1,5 @@
 import { ContractError, EventCodec, type EventType, envelopeToHeaders, newEnvelope } from '@fleet/contracts';
-import { Kafka, type KafkaConfig, type Message, type Producer } from 'kafkajs';
+import { Kafka, type KafkaConfig, type Message, Partitioners, type Producer } from 'kafkajs';
 
 export interface ProducerOptions {
   /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. */
@@ -111,7 +111,12 @@ export function createProducer(options: ProducerOptions): FleetProducer {
     async connect() {
       if (producer) return;
       await codec.registerAll();
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // murmur2, as the Java client and the fleet's own producers: a key lands on the same partition.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await p.connect();
       producer = p;
     },

@@ -22,7 +22,19 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
     url: url.toString(),
     name,
     drop: async () => {
-      await withAdminClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withAdminClient(adminUrl, async (c) => {
+        // Pools closed just before may still be saying goodbye: terminating them now would reach their
+        // clients as an error with no listener left. Give them a moment; FORCE ends what is left.
+        for (let i = 0; i < 50; i++) {
+          const { rows } = await c.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Admin, IHeaders, Kafka, Message } from 'kafkajs';
+import { type Admin, type IHeaders, type Kafka, type Message, Partitioners } from 'kafkajs';
 import {
   type DeadLetterFilter,
   type DeadLetterRecord,
@@ -69,7 +69,11 @@ export async function redriveDeadLetters(
     );
   const result: RedriveResult = { processor: processor.name, dlqTopic: processor.dlqTopic, redriven: [] };
   if (selected.length === 0) return result;
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner, // the runtime's, for letters without a partition
+  });
   await producer.connect();
   try {
     for (const [topic, group] of Map.groupBy(selected, (l) => l.source.topic as string)) {
