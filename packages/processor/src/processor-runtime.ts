@@ -277,7 +277,9 @@ export class ProcessorRuntime<DB> {
       this.#offsetLimit?.admit(this.#consumer, batch.topic, batch.partition, batch.messages) ??
       batch.messages;
     for (let i = 0; i < messages.length; i += size) {
-      if (!isRunning() || isStale()) return;
+      // Paused by an operator (or a rebuild's switch): stop at this sub-batch boundary; the rest is
+      // not resolved, so it is fetched again after the resume.
+      if (!isRunning() || isStale() || this.#paused) return;
       const chunk = messages.slice(i, i + size);
       await this.#subBatches.process(batch.topic, batch.partition, chunk, keepGoing);
       const last = chunk.at(-1);
