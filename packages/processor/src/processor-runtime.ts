@@ -369,9 +369,10 @@ export class ProcessorRuntime<DB> {
       this.#consumer = undefined;
       return await work();
     } finally {
-      if (!this.#stopping) await this.#startConsumer();
+      // Should joining again fail, the stall monitor retries it like any consumer restart.
       this.#detached = false;
       this.#lastProgress = Date.now();
+      if (!this.#stopping) await this.#startConsumer();
     }
   }
 
