@@ -1,4 +1,5 @@
 import { testKafka } from '@fleet/testkit';
+import { consumerCompletion } from './consumer-completion.ts';
 import { ResourceMeter } from './resource-meter.ts';
 import { type ScenarioInput, type ScenarioSample, sampleOf } from './scenario.ts';
 import { untilOrTimeout } from './until-or-timeout.ts';
@@ -10,13 +11,7 @@ export async function runClientCeiling(input: ScenarioInput): Promise<ScenarioSa
   const meter = new ResourceMeter();
   let startup = 0;
   let seen = 0;
-  let finish = () => {};
-  let fail = (_error: Error) => {};
-  const finished = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  const { finished, finish } = consumerCompletion(consumer);
   await consumer.connect();
   await consumer.subscribe({ topic: input.readingsTopic, fromBeginning: true });
   await consumer.run({

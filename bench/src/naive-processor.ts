@@ -3,6 +3,7 @@ import { infraSettings, testKafka } from '@fleet/testkit';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { MeterRead } from './bench-contracts.ts';
+import { consumerCompletion } from './consumer-completion.ts';
 import { appliedReadings, createMeterTotals, upsertOneMeterSql } from './meter-totals.ts';
 import { ResourceMeter } from './resource-meter.ts';
 import { type ScenarioInput, type ScenarioSample, sampleOf } from './scenario.ts';
@@ -30,14 +31,7 @@ export async function runNaiveProcessor(input: ScenarioInput): Promise<ScenarioS
   const meter = new ResourceMeter();
   let startup = 0;
   let applied = 0;
-  let finish = () => {};
-  let fail = (_error: Error) => {};
-  const finished = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  // A handler that throws makes kafkajs retry and finally crash: fail the run, do not just time out.
-  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  const { finished, finish } = consumerCompletion(consumer);
   await consumer.connect();
   await consumer.subscribe({ topic: input.readingsTopic, fromBeginning: true });
   await consumer.run({

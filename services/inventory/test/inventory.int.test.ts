@@ -8,9 +8,9 @@ import {
   StockRejected,
   StockReserved,
 } from '@fleet/contracts/orders';
-import { EventTap, ensureOrderTopics } from '@fleet/order-testkit';
-import { batchItem, createProducer, type FleetProducer } from '@fleet/producer';
-import { infraSettings, testKafka } from '@fleet/testkit';
+import { connectTestProducer, EventTap, ensureOrderTopics } from '@fleet/order-testkit';
+import { batchItem, type FleetProducer } from '@fleet/producer';
+import { testKafka } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { reservationIdOf } from '../src/order-lines.ts';
@@ -32,13 +32,12 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   await ensureOrderTopics(admin);
-  producer = createProducer({
-    brokers: infraSettings().kafkaBrokers,
-    registryUrl: infraSettings().schemaRegistryUrl,
-    source: '/test/inventory',
-    events: [OrderPlaced, OrderPlacedV1, OrderCancelled, ReleaseStock],
-  });
-  await producer.connect();
+  producer = await connectTestProducer('/test/inventory', [
+    OrderPlaced,
+    OrderPlacedV1,
+    OrderCancelled,
+    ReleaseStock,
+  ]);
   tap = await EventTap.start(kafka, admin, [inventoryTopic.name]);
 });
 afterAll(async () => {

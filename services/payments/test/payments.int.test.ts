@@ -10,9 +10,9 @@ import {
   paymentsTopic,
   StockReserved,
 } from '@fleet/contracts/orders';
-import { EventTap, ensureOrderTopics } from '@fleet/order-testkit';
-import { batchItem, createProducer, type FleetProducer } from '@fleet/producer';
-import { infraSettings, testKafka } from '@fleet/testkit';
+import { connectTestProducer, EventTap, ensureOrderTopics } from '@fleet/order-testkit';
+import { batchItem, type FleetProducer } from '@fleet/producer';
+import { testKafka } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { paymentIdOf } from '../src/handlers/decide-payment.ts';
@@ -34,13 +34,7 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   await ensureOrderTopics(admin);
-  producer = createProducer({
-    brokers: infraSettings().kafkaBrokers,
-    registryUrl: infraSettings().schemaRegistryUrl,
-    source: '/test/payments',
-    events: [OrderPlaced, OrderPlacedV1, StockReserved],
-  });
-  await producer.connect();
+  producer = await connectTestProducer('/test/payments', [OrderPlaced, OrderPlacedV1, StockReserved]);
   tap = await EventTap.start(kafka, admin, [paymentsTopic.name]);
 });
 afterAll(async () => {
