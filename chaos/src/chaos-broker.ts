@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePortPair } from './free-port.ts';
+import { freePorts } from '@fleet/testkit';
 
 const infraScript = fileURLToPath(new URL('../../infra/native/infra.sh', import.meta.url));
 
@@ -28,7 +28,10 @@ export class ChaosBroker {
   }
 
   static async start(log: (line: string) => void): Promise<ChaosBroker> {
-    const [port, controllerPort] = await freePortPair(Number(process.env.CHAOS_KAFKA_PORT ?? 19092));
+    const [port, controllerPort] = (await freePorts(2, Number(process.env.CHAOS_KAFKA_PORT ?? 19092))) as [
+      number,
+      number,
+    ];
     const broker = new ChaosBroker(port, controllerPort, mkdtempSync(join(tmpdir(), 'fleet-chaos-')));
     log(`starting the chaos broker on ${broker.brokers} (state ${broker.stateDir})`);
     await broker.#infra('up', 'kafka');

@@ -7,6 +7,7 @@ import { applyTopicPlan, planTopics } from '@fleet/contracts';
 import { orderCatalog } from '@fleet/contracts/orders';
 import {
   createTestDatabase,
+  freePorts,
   infraSettings,
   readTopic,
   type TestDatabase,
@@ -42,7 +43,10 @@ describe('the order-fulfilment fleet end to end', () => {
   const runs: { seed: number; oracle: Oracle }[] = [];
 
   beforeAll(async () => {
-    broker = startPrivateBroker(39092);
+    // Below the ephemeral port range: a port there can be taken by any outgoing connection. The
+    // broker takes two (client and controller), each service one.
+    const [kafkaPort, , ...servicePorts] = await freePorts(8, 28100);
+    broker = startPrivateBroker(kafkaPort as number);
     database = await createTestDatabase('e2e');
     kafka = new Kafka({ clientId: 'e2e', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     admin = kafka.admin();
@@ -58,15 +62,17 @@ describe('the order-fulfilment fleet end to end', () => {
       PROCESSOR_SESSION_TIMEOUT_MS: '6000',
       PROCESSOR_LAG_INTERVAL_MS: '1000',
     };
-    const ports = {
-      'order-intake': 38101,
-      inventory: 38102,
-      payments: 38103,
-      'order-lifecycle': 38104,
-      'order-view': 38105,
-      'sales-analytics': 38106,
-    };
-    for (const [name, port] of Object.entries(ports)) services.set(name, new ServiceProcess(name, port, env));
+    const names = [
+      'order-intake',
+      'inventory',
+      'payments',
+      'order-lifecycle',
+      'order-view',
+      'sales-analytics',
+    ];
+    names.forEach((name, i) => {
+      services.set(name, new ServiceProcess(name, servicePorts[i] as number, env));
+    });
     for (const s of services.values()) s.start();
     await Promise.all([...services.values()].map((s) => s.ready()));
   }, 240_000);

@@ -1,3 +1,4 @@
+export { freePorts } from './free-ports.ts';
 export {
   defaultInfraSettings,
   type InfraSettings,
