@@ -24,9 +24,7 @@ const envSchema = z.object({
   FLEET_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROCESSOR_BATCH_SIZE: int(1).max(10_000).default(500),
-  // The fleet's topics have 6 partitions: one instance works on all of its partitions at once
-  // (each needs a pool connection while its transaction runs: keep it below DATABASE_POOL_MAX).
-  PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(6),
+  PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(3),
   PROCESSOR_HANDLER_MAX_ATTEMPTS: int(1).max(100).default(3),
   PROCESSOR_DEDUPE_WINDOW_HOURS: int(1).default(168),
   PROCESSOR_STALL_TIMEOUT_MS: int(1000).default(60_000),
