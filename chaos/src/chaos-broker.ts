@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '@fleet/testkit';
+import { freePorts, runToCompletion } from '@fleet/testkit';
 
 const infraScript = fileURLToPath(new URL('../../infra/native/infra.sh', import.meta.url));
 
@@ -49,23 +48,9 @@ export class ChaosBroker {
   }
 
   #infra(...args: string[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('bash', [infraScript, ...args], {
-        env: { ...process.env, ...this.#env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        output += d.toString();
-      });
-      child.once('exit', (code) =>
-        code === 0
-          ? resolve()
-          : reject(new Error(`infra.sh ${args.join(' ')} exited with ${code}:\n${output.slice(-3_000)}`)),
-      );
+    return runToCompletion('bash', [infraScript, ...args], {
+      env: { ...process.env, ...this.#env },
+      name: `infra.sh ${args.join(' ')}`,
     });
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventCodec, type EventType, envelopeToHeaders, newEnvelope } from '@fleet/contracts';
 import { deadLetterTopicOf, fetchGroupLag, type ProcessorDefinition } from '@fleet/processor';
-import { createTestDatabase, infraSettings } from '@fleet/testkit';
+import { createTestDatabase, infraSettings, readTopic } from '@fleet/testkit';
 import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -15,7 +15,6 @@ import { chaosOracle, type ExpectedNotice } from './chaos-oracle.ts';
 import { type ChaosSummary, emptyFaultCounts, recoveryStats, round } from './chaos-summary.ts';
 import { type Fault, type FaultKind, faultSchedule } from './fault-schedule.ts';
 import { ProcessorFleet } from './processor-fleet.ts';
-import { readTopic } from './read-topic.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { terminateBackends } from './terminate-backends.ts';
 import { type LedgerTables, verifyRun } from './verify-run.ts';
@@ -275,9 +274,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     say(`idle ${secondsToIdle} s after the last record; verifying`);
 
     const [accounts, deadLetters, notices] = await Promise.all([
-      readTopic(kafka, admin, contracts.accounts.name),
-      readTopic(kafka, admin, deadLetterTopicOf(definition as ProcessorDefinition<unknown>)).catch(() => []),
-      readTopic(kafka, admin, contracts.notices.name),
+      readTopic(kafka, admin, contracts.accounts.name, 120_000),
+      readTopic(kafka, admin, deadLetterTopicOf(definition as ProcessorDefinition<unknown>), 120_000).catch(
+        () => [],
+      ),
+      readTopic(kafka, admin, contracts.notices.name, 120_000),
     ]);
     const verification = await verifyRun({
       oracle,

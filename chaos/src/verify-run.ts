@@ -1,10 +1,10 @@
 import type { EventCodec, EventType } from '@fleet/contracts';
 import { fetchGroupLag } from '@fleet/processor';
+import type { TopicRecord } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
 import type { ChaosOracle, ExpectedNotice } from './chaos-oracle.ts';
 import type { Check } from './chaos-summary.ts';
-import type { TopicRecord } from './read-topic.ts';
 
 export interface LedgerTables {
   balances: { account_id: string; balance: string; applied: number };

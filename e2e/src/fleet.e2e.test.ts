@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import {
   freePorts,
   infraSettings,
   readTopic,
+  runToCompletion,
   type TestDatabase,
   type TopicRecord,
   waitFor,
@@ -116,19 +116,7 @@ describe('the order-fulfilment fleet end to end', () => {
       service('order-intake').url,
     );
     args.push('--brokers', broker.brokers, '--registry-url', infraSettings().schemaRegistryUrl);
-    const sending = new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => {
-        output += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        output += d.toString();
-      });
-      child.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`traffic generator failed (${code}):\n${output}`)),
-      );
-    });
+    const sending = runToCompletion(process.execPath, args, { name: 'traffic generator' });
     await during?.();
     await sending;
     const own = JSON.parse(readFileSync(oracleFile, 'utf8')) as Oracle;

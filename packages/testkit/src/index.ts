@@ -7,6 +7,7 @@ export {
 } from './infra-settings.ts';
 export { probeInfra } from './probe-infra.ts';
 export { readTopic, type TopicRecord } from './read-topic.ts';
+export { runToCompletion } from './run-to-completion.ts';
 export { createTestDatabase, kyselyFor, type TestDatabase } from './test-database.ts';
 export { createTestTopic, testKafka, topicSize } from './test-kafka.ts';
 export { uniqueName } from './unique-name.ts';
