@@ -13,7 +13,7 @@ describe('EventCatalog', () => {
       'ReleaseStock',
     ]);
     expect(orderCatalog.eventsOf(OrderPlaced.topic)).toHaveLength(5);
-    expect(orderEvents).toHaveLength(10);
+    expect(orderEvents).toHaveLength(12);
   });
 
   it('rejects the same type twice', () => {

@@ -48,3 +48,46 @@ export const PaymentDeclined = defineEvent({
     declinedAt: '2026-03-14T09:27:00.000Z',
   },
 });
+
+export const VoidPayment = defineEvent({
+  name: 'VoidPayment',
+  version: 1,
+  topic: paymentsTopic,
+  description:
+    'Command: release the authorisation of an order that will not be fulfilled (cancelled after its payment was authorised).',
+  schema: z.object({
+    orderId,
+    paymentId: z.string().min(1),
+    reason: z.enum(['ORDER_CANCELLED']),
+    requestedAt: timestamp,
+  }),
+  key: (e) => e.orderId,
+  example: {
+    orderId: exampleOrderId,
+    paymentId: 'pay-7f3a91',
+    reason: 'ORDER_CANCELLED',
+    requestedAt: '2026-03-14T09:31:00.000Z',
+  },
+});
+
+export const PaymentVoided = defineEvent({
+  name: 'PaymentVoided',
+  version: 1,
+  topic: paymentsTopic,
+  description: 'The authorisation was released: nothing will be captured for this order.',
+  schema: z.object({
+    orderId,
+    paymentId: z.string().min(1),
+    amountCents: cents,
+    currency,
+    voidedAt: timestamp,
+  }),
+  key: (e) => e.orderId,
+  example: {
+    orderId: exampleOrderId,
+    paymentId: 'pay-7f3a91',
+    amountCents: 3448,
+    currency: 'EUR',
+    voidedAt: '2026-03-14T09:31:01.000Z',
+  },
+});

@@ -27,6 +27,6 @@ export const paymentsTopic = defineTopic({
   partitions: 6,
   replicationFactor: 1,
   config: { 'retention.ms': sevenDays, 'cleanup.policy': 'delete', 'min.insync.replicas': '1' },
-  description: 'Payment authorisations and declines for orders.',
+  description: 'Payment authorisations, declines and voids for orders, and the commands to void them.',
   key: 'orderId',
 });
