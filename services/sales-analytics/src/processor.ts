@@ -1,15 +1,22 @@
-import { OrderConfirmed, OrderPlaced } from '@fleet/contracts/orders';
+import { OrderCancelled, OrderConfirmed, OrderPlaced } from '@fleet/contracts/orders';
 import { defineProcessor, onBatch } from '@fleet/processor';
-import { onOrdersConfirmed, onOrdersPlaced } from './handlers/sales-handlers.ts';
+import { onOrdersCancelled, onOrdersConfirmed, onOrdersPlaced } from './handlers/sales-handlers.ts';
 import { salesRoutes } from './http/sales-routes.ts';
 import { migrations } from './migrations/index.ts';
 import type { SalesDb } from './sales-db.ts';
 
-/** Revenue and units per SKU per UTC day of confirmed orders. */
+/**
+ * Revenue and units per SKU per UTC day of confirmed orders that are not cancelled: a cancellation
+ * always wins, whenever it arrives (the order is never counted, or its sale is reversed).
+ */
 export const salesAnalytics = defineProcessor<SalesDb>({
   name: 'sales_analytics',
   httpPort: 8106,
-  routes: [onBatch(OrderPlaced, onOrdersPlaced), onBatch(OrderConfirmed, onOrdersConfirmed)],
+  routes: [
+    onBatch(OrderPlaced, onOrdersPlaced),
+    onBatch(OrderConfirmed, onOrdersConfirmed),
+    onBatch(OrderCancelled, onOrdersCancelled),
+  ],
   migrations,
   http: salesRoutes,
 });

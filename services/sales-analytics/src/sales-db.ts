@@ -10,8 +10,18 @@ export interface SalesDb {
     lines: ColumnType<unknown, string, never>;
   };
   confirmed_orders: { order_id: string; confirmed_at: ColumnType<Date, string, never> };
-  /** The guard against double counting: an order is added to the totals once, whatever is redelivered. */
-  counted_orders: { order_id: string; counted_at: ColumnType<Date, string | undefined, never> };
+  /** Every cancelled order (first OrderCancelled wins): it is never counted, or its sale is reversed. */
+  cancelled_orders: { order_id: string; cancelled_at: ColumnType<Date, string, never> };
+  /**
+   * The guard against double counting: an order is added to the totals once, whatever is redelivered,
+   * and taken back at most once (`reversed_at`) when it is cancelled after it was counted.
+   */
+  counted_orders: {
+    order_id: string;
+    counted_at: ColumnType<Date, string | undefined, never>;
+    /** Set once, by the reversal; a reversed order is never counted again. */
+    reversed_at: ColumnType<Date | null, never, string>;
+  };
   daily_sku_sales: {
     day: ColumnType<string, string, never>;
     sku: string;

@@ -2,8 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { SalesDb } from '../sales-db.ts';
 
 /**
- * Adds to the daily totals every order among `orderIds` that is both placed and confirmed and not
- * counted yet — in ONE statement: `counted_orders` admits each order once (insert … on conflict do
+ * Adds to the daily totals every order among `orderIds` that is both placed and confirmed, not
+ * cancelled and not counted yet — in ONE statement: `counted_orders` admits each order once (insert … on conflict do
  * nothing returning), its lines are folded per day/SKU/currency, and the folded rows are added with a
  * multi-row upsert. Redelivery (same or new event ID), either arrival order, or both events in one
  * batch: each order counts once.
@@ -15,6 +15,8 @@ export async function countConfirmedOrders(db: Transaction<SalesDb>, orderIds: s
       select p.order_id, p.placed_day, p.currency, p.lines
       from placed_orders p join confirmed_orders c using (order_id)
       where p.order_id = any(${orderIds}::uuid[])
+        -- A cancellation wins whenever it arrived: one seen first means the order is never counted.
+        and not exists (select from cancelled_orders x where x.order_id = p.order_id)
     ), fresh as (
       insert into counted_orders (order_id)
       select order_id from ready
