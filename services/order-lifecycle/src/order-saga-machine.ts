@@ -1,9 +1,9 @@
-import { and, assign, setup } from 'xstate';
+import { and, assign, enqueueActions, setup } from 'xstate';
 
 /**
  * The order saga as an XState v5 state chart. It is evaluated with the pure `transition()` function
  * (no actor, no timers): the handler loads the persisted snapshot, computes the next one and gets
- * back the effect actions (`confirm`, `reject`, `releaseStock`, `anomaly`), which it turns into
+ * back the effect actions (`confirm`, `reject`, `releaseStock`, `voidPayment`, `anomaly`), which it turns into
  * outbox events and anomaly rows in the same transaction.
  *
  * Orders, inventory and payments are different topics, so this service may see a reservation or a
@@ -14,12 +14,20 @@ import { and, assign, setup } from 'xstate';
  *   awaitingOrder ─OrderPlaced→ placed ─reserved→ reserved ─authorized→ paid → confirmed
  *   placed: stock rejected → rejected; payment declined → declined
  *   reserved: payment declined → declined (+ ReleaseStock)
- *   any open state: OrderCancelled → cancelled (+ ReleaseStock when reserved)
- *   rejected/declined/cancelled: a late reservation is released (once per reservation)
+ *   any state but rejected/declined: OrderCancelled → cancelled, compensating what is held:
+ *     ReleaseStock for a reservation, VoidPayment for an authorised payment (confirmed orders too)
+ *   rejected/declined/cancelled: a late reservation is released (once per reservation);
+ *   cancelled: a late authorisation is voided (once per payment)
+ *
+ * The customer's cancellation wins whenever it comes: orders, inventory and payments are separate
+ * topics, so whether the saga sees the cancel before or after the confirming facts is a matter of
+ * timing. If a confirmed order stayed confirmed, its outcome would depend on that timing, and on
+ * which service happened to read the cancel first. Fulfilment (capture, shipping) is outside this fleet.
  */
 
 export type RejectReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'CANCELLED';
 export type ReleaseReason = 'PAYMENT_DECLINED' | 'ORDER_CANCELLED';
+export type VoidReason = 'ORDER_CANCELLED';
 
 export type AnomalyKind =
   /** A reservation or payment outcome arrived before its order (other topic): kept, not an error. */
@@ -28,7 +36,6 @@ export type AnomalyKind =
   | 'DUPLICATE_OUTCOME'
   | 'PAYMENT_AFTER_END'
   | 'RESERVATION_AFTER_END'
-  | 'CANCEL_AFTER_CONFIRMATION'
   | 'CANCEL_AFTER_END'
   | 'ORDER_AFTER_END'
   | 'CONFLICTING_OUTCOME'
@@ -52,6 +59,8 @@ export interface SagaContext {
   cancellation: { reason: string; at: string } | null;
   /** Reservations a ReleaseStock was issued for: a reservation is released at most once. */
   released: string[];
+  /** Payments a VoidPayment was issued for: a payment is voided at most once. */
+  voided: string[];
 }
 
 /** Every event carries `at`, the business time of the fact (from the payload, not the clock). */
@@ -88,6 +97,10 @@ export const sagaStates: readonly SagaState[] = [
 const reservationOf = (context: SagaContext, event: SagaEvent): string | undefined =>
   event.type === 'STOCK_RESERVED' ? event.reservationId : context.reservation?.reservationId;
 
+/** The payment an event makes us void: the one it reports, else the one on record. */
+const paymentOf = (context: SagaContext, event: SagaEvent): string | undefined =>
+  event.type === 'PAYMENT_AUTHORIZED' ? event.paymentId : context.payment?.paymentId;
+
 const anomaly = (kind: AnomalyKind) => ({ type: 'anomaly', params: { kind } }) as const;
 const release = (reason: ReleaseReason) =>
   [
@@ -101,6 +114,18 @@ const release = (reason: ReleaseReason) =>
     'markReleased',
   ] as const;
 
+const voidIt = (reason: VoidReason) =>
+  [
+    {
+      type: 'voidPayment',
+      params: ({ context, event }: { context: SagaContext; event: SagaEvent }) => ({
+        reason,
+        paymentId: paymentOf(context, event) ?? '',
+      }),
+    },
+    'markVoided',
+  ] as const;
+
 export const orderSagaMachine = setup({
   types: {
     context: {} as SagaContext,
@@ -112,6 +137,7 @@ export const orderSagaMachine = setup({
     confirm: () => {},
     reject: (_, _params: { reason: RejectReason }) => {},
     releaseStock: (_, _params: { reason: ReleaseReason; reservationId: string }) => {},
+    voidPayment: (_, _params: { reason: VoidReason; paymentId: string }) => {},
     anomaly: (_, _params: { kind: AnomalyKind }) => {},
     /** The same outcome again under a new event ID (an upstream retry): nothing to do. */
     ignoreRedelivery: () => {},
@@ -159,6 +185,12 @@ export const orderSagaMachine = setup({
         return id && !context.released.includes(id) ? [...context.released, id] : context.released;
       },
     }),
+    markVoided: assign({
+      voided: ({ context, event }) => {
+        const id = paymentOf(context, event);
+        return id && !context.voided.includes(id) ? [...context.voided, id] : context.voided;
+      },
+    }),
   },
   guards: {
     stockReserved: ({ context }) => context.reservation !== null,
@@ -174,6 +206,10 @@ export const orderSagaMachine = setup({
         context.released.includes(event.reservationId)),
     samePayment: ({ context, event }) =>
       event.type === 'PAYMENT_AUTHORIZED' && context.payment?.paymentId === event.paymentId,
+    /** The payment is the one on record or one voided already (redelivered under a new event ID). */
+    knownPayment: ({ context, event }) =>
+      event.type === 'PAYMENT_AUTHORIZED' &&
+      (context.payment?.paymentId === event.paymentId || context.voided.includes(event.paymentId)),
   },
 }).createMachine({
   id: 'orderSaga',
@@ -186,6 +222,7 @@ export const orderSagaMachine = setup({
     paymentDecline: null,
     cancellation: null,
     released: [],
+    voided: [],
   }),
   initial: 'awaitingOrder',
   states: {
@@ -193,14 +230,7 @@ export const orderSagaMachine = setup({
     awaitingOrder: {
       on: {
         ORDER_PLACED: { target: 'placed', actions: 'recordOrder' },
-        ORDER_CANCELLED: [
-          {
-            guard: 'hasUnreleasedReservation',
-            target: 'cancelled',
-            actions: ['recordCancellation', ...release('ORDER_CANCELLED')],
-          },
-          { target: 'cancelled', actions: 'recordCancellation' },
-        ],
+        ORDER_CANCELLED: { target: 'cancelled', actions: 'recordCancellation' },
         STOCK_RESERVED: { actions: ['recordReservation', anomaly('EARLY_EVENT')] },
         STOCK_REJECTED: { actions: ['recordStockRejection', anomaly('EARLY_EVENT')] },
         PAYMENT_AUTHORIZED: { actions: ['recordPayment', anomaly('EARLY_EVENT')] },
@@ -255,10 +285,7 @@ export const orderSagaMachine = setup({
       ],
       on: {
         ORDER_PLACED: { actions: anomaly('DUPLICATE_ORDER') },
-        ORDER_CANCELLED: {
-          target: 'cancelled',
-          actions: ['recordCancellation', ...release('ORDER_CANCELLED')],
-        },
+        ORDER_CANCELLED: { target: 'cancelled', actions: 'recordCancellation' },
         STOCK_RESERVED: [
           { guard: 'knownReservation', actions: 'ignoreRedelivery' },
           { actions: anomaly('DUPLICATE_OUTCOME') },
@@ -275,7 +302,8 @@ export const orderSagaMachine = setup({
     confirmed: {
       on: {
         ORDER_PLACED: { actions: anomaly('DUPLICATE_ORDER') },
-        ORDER_CANCELLED: { actions: anomaly('CANCEL_AFTER_CONFIRMATION') },
+        // The customer's cancellation wins over the confirmation: compensated on entering `cancelled`.
+        ORDER_CANCELLED: { target: 'cancelled', actions: 'recordCancellation' },
         STOCK_RESERVED: [
           { guard: 'knownReservation', actions: 'ignoreRedelivery' },
           { actions: anomaly('DUPLICATE_OUTCOME') },
@@ -295,6 +323,7 @@ export const orderSagaMachine = setup({
         // Inventory said both "rejected" and "reserved": a person decides; nothing is released blindly.
         STOCK_RESERVED: { actions: ['recordReservation', anomaly('CONFLICTING_OUTCOME')] },
         STOCK_REJECTED: { actions: anomaly('DUPLICATE_OUTCOME') },
+        // Only possible if inventory also reserved (a conflict): as for the reservation, a person decides.
         PAYMENT_AUTHORIZED: { actions: ['recordPayment', anomaly('PAYMENT_AFTER_END')] },
         PAYMENT_DECLINED: { actions: 'recordPaymentDecline' },
       },
@@ -316,6 +345,19 @@ export const orderSagaMachine = setup({
       },
     },
     cancelled: {
+      // Give back whatever the order still holds (a confirmed order holds both).
+      entry: enqueueActions(({ context, enqueue }) => {
+        const reservationId = context.reservation?.reservationId;
+        if (reservationId && !context.released.includes(reservationId)) {
+          enqueue({ type: 'releaseStock', params: { reason: 'ORDER_CANCELLED', reservationId } });
+          enqueue('markReleased');
+        }
+        const paymentId = context.payment?.paymentId;
+        if (paymentId && !context.voided.includes(paymentId)) {
+          enqueue({ type: 'voidPayment', params: { reason: 'ORDER_CANCELLED', paymentId } });
+          enqueue('markVoided');
+        }
+      }),
       on: {
         // The cancellation overtook the order (same topic, but e.g. a retried publish): keep the order data.
         ORDER_PLACED: [
@@ -333,8 +375,10 @@ export const orderSagaMachine = setup({
           },
         ],
         STOCK_REJECTED: { actions: 'recordStockRejection' },
-        // No command exists to void an authorisation: flagged for a person (see README).
-        PAYMENT_AUTHORIZED: { actions: ['recordPayment', anomaly('PAYMENT_AFTER_END')] },
+        PAYMENT_AUTHORIZED: [
+          { guard: 'knownPayment', actions: 'ignoreRedelivery' },
+          { actions: ['recordPayment', anomaly('PAYMENT_AFTER_END'), ...voidIt('ORDER_CANCELLED')] },
+        ],
         PAYMENT_DECLINED: { actions: 'recordPaymentDecline' },
       },
     },

@@ -8,6 +8,7 @@ import {
   ReleaseStock,
   StockRejected,
   StockReserved,
+  VoidPayment,
 } from '@fleet/contracts/orders';
 import { defineProcessor, on } from '@fleet/processor';
 import {
@@ -26,7 +27,7 @@ import { migrations } from './migrations/index.ts';
 export const orderLifecycle = defineProcessor<LifecycleDb>({
   name: 'order_lifecycle',
   httpPort: 8104,
-  publishes: [OrderConfirmed, OrderRejected, ReleaseStock],
+  publishes: [OrderConfirmed, OrderRejected, ReleaseStock, VoidPayment],
   routes: [
     on(OrderPlaced, onOrderPlaced),
     on(OrderCancelled, onOrderCancelled),

@@ -75,5 +75,7 @@ export function persist(snapshot: SagaSnapshot): string {
 }
 
 export function restore(persisted: PersistedSaga): SagaSnapshot {
-  return orderSagaMachine.resolveState({ value: persisted.value, context: persisted.context });
+  // Snapshots saved before payments could be voided have no `voided` list.
+  const context = { ...persisted.context, voided: persisted.context.voided ?? [] };
+  return orderSagaMachine.resolveState({ value: persisted.value, context });
 }

@@ -55,6 +55,10 @@ const release = (reason: string, reservationId = 'res-1') => ({
   type: 'releaseStock',
   params: { reason, reservationId },
 });
+const voidPayment = (paymentId = 'pay-1') => ({
+  type: 'voidPayment',
+  params: { reason: 'ORDER_CANCELLED', paymentId },
+});
 const anomaly = (kind: string) => ({ type: 'anomaly', params: { kind } });
 const ignored = { type: 'ignoreRedelivery' };
 
@@ -118,6 +122,24 @@ describe('order saga state chart: the regular paths', () => {
     expect(r.state).toBe('cancelled');
     expect(r.steps).toEqual([[], [], [release('ORDER_CANCELLED')], [ignored]]);
   });
+
+  it('cancelled after confirmation: cancelled, stock released and payment voided, once', () => {
+    const r = run(placed, reserved(), authorized(), cancelled, cancelled, authorized(), reserved());
+    expect(r.state).toBe('cancelled');
+    expect(r.steps.slice(3)).toEqual([
+      [release('ORDER_CANCELLED'), voidPayment()],
+      [anomaly('DUPLICATE_OUTCOME')],
+      [ignored],
+      [ignored],
+    ]);
+    expect(r.snapshot.context).toMatchObject({ released: ['res-1'], voided: ['pay-1'] });
+  });
+
+  it('cancelled with a payment authorised before the reservation: the payment is voided', () => {
+    const r = run(placed, authorized(), cancelled);
+    expect(r.state).toBe('cancelled');
+    expect(r.steps[2]).toEqual([voidPayment()]);
+  });
 });
 
 describe('order saga state chart: events in any order across topics', () => {
@@ -139,10 +161,10 @@ describe('order saga state chart: events in any order across topics', () => {
     expect(r.steps[2]).toEqual([reject('PAYMENT_DECLINED'), release('PAYMENT_DECLINED')]);
   });
 
-  it('cancellation before the order, after an early reservation: cancelled with ReleaseStock', () => {
-    const r = run(reserved(), cancelled);
+  it('cancellation before the order, after an early reservation and payment: cancelled, both compensated', () => {
+    const r = run(reserved(), authorized(), cancelled);
     expect(r.state).toBe('cancelled');
-    expect(r.steps[1]).toEqual([release('ORDER_CANCELLED')]);
+    expect(r.steps[2]).toEqual([release('ORDER_CANCELLED'), voidPayment()]);
   });
 
   it('the order after its cancellation: order data kept, stays cancelled, flagged', () => {
@@ -154,20 +176,18 @@ describe('order saga state chart: events in any order across topics', () => {
 });
 
 describe('order saga state chart: impossible transitions are explicit', () => {
-  it('a payment for a cancelled order is flagged and changes nothing', () => {
-    const r = run(placed, cancelled, authorized());
+  it('a payment for a cancelled order is flagged and voided, each payment once', () => {
+    const r = run(placed, cancelled, authorized(), authorized(), authorized('pay-2'));
     expect(r.state).toBe('cancelled');
-    expect(r.steps[2]).toEqual([anomaly('PAYMENT_AFTER_END')]);
+    expect(r.steps.slice(2)).toEqual([
+      [anomaly('PAYMENT_AFTER_END'), voidPayment()],
+      [ignored],
+      [anomaly('PAYMENT_AFTER_END'), voidPayment('pay-2')],
+    ]);
   });
 
-  it('a payment for a rejected order is flagged', () => {
+  it('a payment for a stock-rejected order is flagged, not voided (inventory contradicted itself)', () => {
     expect(run(placed, stockRejected, authorized()).steps[2]).toEqual([anomaly('PAYMENT_AFTER_END')]);
-  });
-
-  it('a cancellation after confirmation is flagged; the order stays confirmed', () => {
-    const r = run(placed, reserved(), authorized(), cancelled);
-    expect(r.state).toBe('confirmed');
-    expect(r.steps[3]).toEqual([anomaly('CANCEL_AFTER_CONFIRMATION')]);
   });
 
   it('a cancellation of a rejected or declined order is recorded only', () => {
@@ -237,6 +257,15 @@ describe('order saga state chart: impossible transitions are explicit', () => {
 });
 
 describe('order saga persistence', () => {
+  it('restores a snapshot saved before payments could be voided (no voided list)', () => {
+    const { snapshot } = run(placed, reserved(), authorized());
+    const stored = JSON.parse(persist(snapshot));
+    delete stored.context.voided;
+    const [next, actions] = transition(orderSagaMachine, restore(stored), cancelled);
+    expect(next.value).toBe('cancelled');
+    expect(actions.map((a) => a.type)).toEqual(['releaseStock', 'voidPayment']);
+  });
+
   it('restores a persisted snapshot and continues from it', () => {
     const { snapshot } = run(authorized(), placed);
     const stored = JSON.parse(persist(snapshot));

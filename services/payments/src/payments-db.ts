@@ -33,6 +33,9 @@ export interface PaymentsTable {
   currency: string;
   customer_id: string;
   decided_at: Generated<Date>;
+  /** Set once when a VoidPayment released the authorisation. */
+  voided_at: Date | string | null;
+  void_reason: string | null;
 }
 
 export interface PaymentsDb {

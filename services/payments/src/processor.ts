@@ -1,7 +1,15 @@
-import { OrderPlaced, PaymentAuthorized, PaymentDeclined, StockReserved } from '@fleet/contracts/orders';
+import {
+  OrderPlaced,
+  PaymentAuthorized,
+  PaymentDeclined,
+  PaymentVoided,
+  StockReserved,
+  VoidPayment,
+} from '@fleet/contracts/orders';
 import { defineProcessor, on } from '@fleet/processor';
 import { recordOrder } from './handlers/record-order.ts';
 import { recordReservation } from './handlers/record-reservation.ts';
+import { voidPayment } from './handlers/void-payment.ts';
 import { paymentRoutes } from './http/payment-routes.ts';
 import { migrations } from './migrations/index.ts';
 import type { PaymentsDb } from './payments-db.ts';
@@ -12,6 +20,7 @@ import type { PaymentRules } from './rules/payment-rules-schema.ts';
  * payments: one decision per order whose stock is reserved, by rules kept as data.
  *   inventory StockReserved → recordReservation → PaymentAuthorized | PaymentDeclined (payments)
  *   orders    OrderPlaced   → recordOrder       (customer, total, currency: StockReserved lacks them)
+ *   payments  VoidPayment   → voidPayment       → PaymentVoided (payments), once per payment
  * Whichever of the two arrives second decides. Tables: payment_requests, payments.
  * HTTP: GET /payments/:orderId, GET /rules.
  */
@@ -20,8 +29,12 @@ export function paymentsProcessor(rules: PaymentRules) {
   return defineProcessor<PaymentsDb>({
     name: 'payments',
     httpPort: 8103,
-    publishes: [PaymentAuthorized, PaymentDeclined],
-    routes: [on(StockReserved, recordReservation(decider)), on(OrderPlaced, recordOrder(decider))],
+    publishes: [PaymentAuthorized, PaymentDeclined, PaymentVoided],
+    routes: [
+      on(StockReserved, recordReservation(decider)),
+      on(OrderPlaced, recordOrder(decider)),
+      on(VoidPayment, voidPayment),
+    ],
     migrations,
     http: paymentRoutes(rules),
   });

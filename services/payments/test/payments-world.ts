@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@fleet/contracts';
-import { inventoryTopic, type OrderPlaced, ordersTopic, type StockReserved } from '@fleet/contracts/orders';
+import {
+  inventoryTopic,
+  type OrderPlaced,
+  ordersTopic,
+  paymentsTopic,
+  type StockReserved,
+} from '@fleet/contracts/orders';
 import { startGroupAtEnd, startServiceRuntime, waitForProcessed } from '@fleet/order-testkit';
 import { createTestDatabase, kyselyFor, uniqueName } from '@fleet/testkit';
 import type { Admin, Kafka } from 'kafkajs';
@@ -15,7 +21,7 @@ type Db = PaymentsDb & { processed_events: { event_id: string } };
 export async function startPayments(kafka: Kafka, admin: Admin, rules: PaymentRules) {
   const database = await createTestDatabase('payments');
   const groupId = uniqueName('payments');
-  await startGroupAtEnd(kafka, admin, groupId, [ordersTopic.name, inventoryTopic.name]);
+  await startGroupAtEnd(kafka, admin, groupId, [ordersTopic.name, inventoryTopic.name, paymentsTopic.name]);
   const runtime = await startServiceRuntime(paymentsProcessor(rules), { databaseUrl: database.url, groupId });
   const db = kyselyFor<Db>(database.url).withSchema('payments');
   return {

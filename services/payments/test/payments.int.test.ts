@@ -7,12 +7,15 @@ import {
   OrderPlacedV1,
   PaymentAuthorized,
   PaymentDeclined,
+  PaymentVoided,
   paymentsTopic,
   StockReserved,
+  VoidPayment,
 } from '@fleet/contracts/orders';
 import { connectTestProducer, EventTap, ensureOrderTopics } from '@fleet/order-testkit';
+import { deadLetterHeaders, deadLetterTopicOf } from '@fleet/processor';
 import { batchItem, type FleetProducer } from '@fleet/producer';
-import { testKafka } from '@fleet/testkit';
+import { readTopic, testKafka, waitFor } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { paymentIdOf } from '../src/handlers/decide-payment.ts';
@@ -34,7 +37,12 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   await ensureOrderTopics(admin);
-  producer = await connectTestProducer('/test/payments', [OrderPlaced, OrderPlacedV1, StockReserved]);
+  producer = await connectTestProducer('/test/payments', [
+    OrderPlaced,
+    OrderPlacedV1,
+    StockReserved,
+    VoidPayment,
+  ]);
   tap = await EventTap.start(kafka, admin, [paymentsTopic.name]);
 });
 afterAll(async () => {
@@ -142,6 +150,56 @@ describe('payments on real Kafka, registry and Postgres', () => {
     expect(outcomeOf(twice.orderId)).toMatchObject([{ type: 'authorized', amountCents: 1300 }]);
     const rows = await world.db.selectFrom('payments').select('order_id').execute();
     expect(rows.filter((r) => r.order_id === twice.orderId)).toHaveLength(1);
+  });
+
+  it('voids an authorisation once on VoidPayment; a command it cannot carry out goes to the DLQ', async () => {
+    const payments = await startPayments(kafka, admin, loadPaymentRules(defaultRulesFile));
+    world = payments;
+    const paid = paidOrder('cust-10', 2100);
+    const declined = paidOrder('fraud-10', 2100);
+    await producer.publishBatch(
+      [paid, declined].flatMap((o) => [
+        batchItem(OrderPlaced, o.placed),
+        batchItem(StockReserved, o.reserved),
+      ]),
+    );
+    await tap.outcomes([paid.orderId, declined.orderId], [PaymentAuthorized, PaymentDeclined]);
+    const paymentId = paymentIdOf(paid.orderId);
+    const command = { orderId: paid.orderId, paymentId, reason: 'ORDER_CANCELLED' as const };
+    const requestedAt = new Date().toISOString();
+    const sent = [
+      await producer.publish(VoidPayment, { ...command, requestedAt }),
+      await producer.publish(VoidPayment, { ...command, requestedAt }), // re-sent under a new event ID
+    ];
+    const impossible = await producer.publish(VoidPayment, {
+      orderId: declined.orderId,
+      paymentId: paymentIdOf(declined.orderId),
+      reason: 'ORDER_CANCELLED',
+      requestedAt,
+    });
+    await world.processed(sent);
+    await tap.outcomes([paid.orderId], [PaymentVoided]);
+    // The outbox publishes asynchronously: give a wrongly repeated follow-on time to show up.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(tap.of(PaymentVoided, paid.orderId).map((e) => e.data)).toMatchObject([
+      { paymentId, amountCents: 2100, currency: 'EUR' },
+    ]);
+    expect(await world.paymentOf(paid.orderId)).toMatchObject({
+      decision: 'authorized',
+      void_reason: 'ORDER_CANCELLED',
+    });
+    const res = await fetch(`${world.runtime.httpAddress}/payments/${paid.orderId}`);
+    expect(await res.json()).toMatchObject({ decision: 'authorized', voidReason: 'ORDER_CANCELLED' });
+
+    // The declined order has no authorisation to void: the command is dead-lettered with the reason.
+    const letter = await waitFor('the impossible VoidPayment in the DLQ', async () => {
+      const dlq = await readTopic(kafka, admin, deadLetterTopicOf(payments.runtime.definition));
+      return dlq.find((d) => d.headers.ce_id === impossible);
+    });
+    expect(letter.headers[deadLetterHeaders.errorMessage]).toMatch(
+      /cannot void payment pay-\S+ of order \S+: the order's payment is pay-\S+, declined/,
+    );
+    expect(tap.of(PaymentVoided, declined.orderId)).toHaveLength(0);
   });
 
   it('changes its decisions with a different rules file, without a code change', async () => {

@@ -60,7 +60,8 @@ export const OrderCancelled = defineEvent({
   name: 'OrderCancelled',
   version: 1,
   topic: ordersTopic,
-  description: 'The customer cancelled the order before it was confirmed.',
+  description:
+    'The customer cancelled the order. A cancellation wins whenever it comes, even after OrderConfirmed: the order is cancelled and what it held is released.',
   schema: z.object({
     orderId,
     reason: z.string().min(1).max(500),
@@ -74,7 +75,8 @@ export const OrderConfirmed = defineEvent({
   name: 'OrderConfirmed',
   version: 1,
   topic: ordersTopic,
-  description: 'Stock is reserved and payment authorised: the order will be shipped.',
+  description:
+    'Stock is reserved and payment authorised: the order will be shipped unless the customer cancels it (OrderCancelled wins, before or after this event).',
   schema: z.object({
     orderId,
     paymentId: z.string().min(1),

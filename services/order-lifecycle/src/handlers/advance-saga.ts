@@ -1,5 +1,5 @@
 import type { EventType } from '@fleet/contracts';
-import { OrderConfirmed, OrderRejected, ReleaseStock } from '@fleet/contracts/orders';
+import { OrderConfirmed, OrderRejected, ReleaseStock, VoidPayment } from '@fleet/contracts/orders';
 import type { HandlerContext } from '@fleet/processor';
 import { transition } from 'xstate';
 import type { LifecycleDb } from '../lifecycle-db.ts';
@@ -9,6 +9,7 @@ import type {
   ReleaseReason,
   SagaContext,
   SagaEvent,
+  VoidReason,
 } from '../order-saga-machine.ts';
 import { orderSagaMachine } from '../order-saga-machine.ts';
 import { lockSaga, type SagaSnapshot, saveSaga } from '../saga-store.ts';
@@ -18,9 +19,9 @@ const anomalyDetail: Record<AnomalyKind, string> = {
   EARLY_EVENT: 'arrived before OrderPlaced (other topic); kept in a pending saga until the order arrives',
   DUPLICATE_ORDER: 'a second OrderPlaced for an order already known; ignored',
   DUPLICATE_OUTCOME: 'a second, different outcome of the same kind; the first one stands',
-  PAYMENT_AFTER_END: 'payment authorised for an order that already ended; needs a void (no command exists)',
+  PAYMENT_AFTER_END:
+    'payment authorised for an order that already ended; VoidPayment issued if it was cancelled, else needs a person',
   RESERVATION_AFTER_END: 'stock reserved for an order that already ended; ReleaseStock issued',
-  CANCEL_AFTER_CONFIRMATION: 'cancellation after confirmation; ignored, the order stays confirmed',
   CANCEL_AFTER_END: 'cancellation of an order that already ended; recorded only',
   ORDER_AFTER_END: 'OrderPlaced after the order was cancelled; order data recorded, stays cancelled',
   CONFLICTING_OUTCOME: 'contradicts an earlier outcome of the same step; ignored, needs a person',
@@ -62,6 +63,14 @@ export async function advanceSaga(
           orderId,
           reservationId: params.reservationId ?? '',
           reason: params.reason as ReleaseReason,
+          requestedAt: event.at,
+        });
+        break;
+      case 'voidPayment':
+        await publish(ctx, VoidPayment, {
+          orderId,
+          paymentId: params.paymentId ?? '',
+          reason: params.reason as VoidReason,
           requestedAt: event.at,
         });
         break;

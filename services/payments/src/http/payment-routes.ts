@@ -31,6 +31,8 @@ export function paymentRoutes(rules: PaymentRules) {
           currency: payment.currency,
           customerId: payment.customer_id,
           decidedAt: payment.decided_at,
+          voidedAt: payment.voided_at,
+          voidReason: payment.void_reason,
         };
       const pending = await db
         .selectFrom('payment_requests')
