@@ -8,6 +8,7 @@ import {
   PaymentDeclined,
   ReleaseStock,
   StockReserved,
+  VoidPayment,
 } from '@fleet/contracts/orders';
 import { waitFor } from '@fleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,41 @@ describe('order saga on real Kafka, registry and Postgres', () => {
     });
   });
 
+  it('cancelled after confirmation: cancelled, ReleaseStock and VoidPayment published once each', async () => {
+    const orderId = world.newOrder();
+    await world.send(OrderPlaced, orderData(orderId));
+    await world.send(StockReserved, reservation(orderId));
+    await world.send(PaymentAuthorized, payment(orderId));
+    await world.waitForState(orderId, 'confirmed');
+    const cancel = { orderId, reason: 'Changed my mind', cancelledAt: '2026-03-14T09:30:00.000Z' };
+    await world.send(OrderCancelled, cancel);
+    await world.waitForState(orderId, 'cancelled');
+    await world.send(OrderCancelled, cancel); // re-sent under a new event ID
+
+    const [release] = await world.waitForPublished(orderId, ReleaseStock);
+    expect(release?.data).toEqual({
+      orderId,
+      reservationId: `res-${orderId.slice(0, 8)}`,
+      reason: 'ORDER_CANCELLED',
+      requestedAt: cancel.cancelledAt,
+    });
+    const [voided] = await world.waitForPublished(orderId, VoidPayment);
+    expect(voided?.data).toEqual({
+      orderId,
+      paymentId: `pay-${orderId.slice(0, 8)}`,
+      reason: 'ORDER_CANCELLED',
+      requestedAt: cancel.cancelledAt,
+    });
+    await sleep(1000);
+    // Three topics: compare as a set, each type once.
+    expect(
+      world
+        .publishedFor(orderId)
+        .map((p) => p.type)
+        .sort(),
+    ).toEqual([OrderConfirmed.type, ReleaseStock.type, VoidPayment.type].sort());
+  });
+
   it('payment and reservation before the order: a pending saga, confirmed when the order arrives', async () => {
     const orderId = world.newOrder();
     await world.send(PaymentAuthorized, payment(orderId));
@@ -134,7 +170,7 @@ describe('order saga on real Kafka, registry and Postgres', () => {
     ]);
   });
 
-  it('a reservation before its order that is then cancelled: released; a later payment is an anomaly', async () => {
+  it('a reservation before its order that is then cancelled: released; a later payment is voided and flagged', async () => {
     const orderId = world.newOrder();
     await world.send(StockReserved, reservation(orderId));
     await world.waitForState(orderId, 'awaitingOrder');
@@ -152,6 +188,11 @@ describe('order saga on real Kafka, registry and Postgres', () => {
       return rows.length === 1 ? true : undefined;
     });
     await world.waitForPublished(orderId, ReleaseStock);
+    const [voided] = await world.waitForPublished(orderId, VoidPayment);
+    expect(voided?.data).toMatchObject({
+      paymentId: `pay-${orderId.slice(0, 8)}`,
+      reason: 'ORDER_CANCELLED',
+    });
     expect((await world.saga(orderId))?.state).toBe('cancelled');
 
     const res = await fetch(`${world.runtime.httpAddress}/sagas/${orderId}`);

@@ -43,7 +43,10 @@ export async function sagaWorld() {
   const published: Published[] = [];
   const collector: Consumer = kafka.consumer({ groupId: uniqueName('saga-out') });
   await collector.connect();
-  await collector.subscribe({ topics: [ordersTopic.name, inventoryTopic.name], fromBeginning: false });
+  await collector.subscribe({
+    topics: [ordersTopic.name, inventoryTopic.name, paymentsTopic.name],
+    fromBeginning: false,
+  });
   const joined = new Promise<void>((resolve) => collector.on(collector.events.GROUP_JOIN, () => resolve()));
   await collector.run({
     eachMessage: async ({ message }) => {
