@@ -20,19 +20,20 @@ export interface StatusFacts {
 
 /**
  * The status by precedence over the facts seen, never by arrival order (three topics, any order):
- * confirmed > the customer's cancellation > rejected (the saga's verdict, or a failed step: stock
+ * the customer's cancellation > confirmed > rejected (the saga's verdict, or a failed step: stock
  * rejected, payment declined) > paid > reserved > placed.
- * Confirmed beats a later cancellation because the saga ignores cancellations after confirming. A
- * cancellation beats a rejection whichever the saga saw first: a cancelled order's stock is refused
- * *because* it was cancelled (the cancel can overtake the order), so the customer's intent is the
- * outcome, and the status does not depend on which topic a service happened to read first.
+ * A cancellation always wins, whatever arrived before or after it: the saga honours a cancellation
+ * even after confirming (it compensates with ReleaseStock and VoidPayment), and a cancelled order's
+ * stock may be refused *because* it was cancelled (the cancel can overtake the order). So the
+ * customer's intent is the outcome, and the status does not depend on which topic a service
+ * happened to read first. A cancellation without its order is still PENDING (not served).
  */
 export function deriveStatus(f: StatusFacts): {
   status: OrderStatus;
   rejectionReason: RejectionReason | null;
 } {
-  if (f.confirmed) return { status: 'CONFIRMED', rejectionReason: null };
   if (f.placed && f.cancelled) return { status: 'CANCELLED', rejectionReason: null };
+  if (f.confirmed) return { status: 'CONFIRMED', rejectionReason: null };
   if (f.rejected)
     return {
       status: 'REJECTED',

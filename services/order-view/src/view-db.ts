@@ -26,6 +26,8 @@ export interface OrderSummaryRow {
   rejected_at: Timestamp | null;
   rejection_reason: string | null;
   release_requested_at: Timestamp | null;
+  void_requested_at: Timestamp | null;
+  payment_voided_at: Timestamp | null;
   status: ColumnType<string, string | undefined, string>;
   updated_at: ColumnType<Date, string | undefined, string>;
 }

@@ -37,8 +37,17 @@ describe('order status by precedence', () => {
     expect(status(facts('authorized', 'placed'))).toBe('PAID');
   });
 
-  it('confirmation beats everything; a cancellation after it does not undo it', () => {
-    expect(status(facts('placed', 'reserved', 'authorized', 'confirmed', 'cancelled'))).toBe('CONFIRMED');
+  it('a cancellation beats a confirmation, whichever arrived first (the saga compensates)', () => {
+    expect(status(facts('placed', 'reserved', 'authorized', 'confirmed', 'cancelled'))).toBe('CANCELLED');
+    expect(deriveStatus(facts('cancelled', 'confirmed', 'authorized', 'reserved', 'placed'))).toEqual({
+      status: 'CANCELLED',
+      rejectionReason: null,
+    });
+  });
+
+  it('confirmation beats everything but a cancellation', () => {
+    expect(status(facts('placed', 'reserved', 'authorized', 'confirmed'))).toBe('CONFIRMED');
+    expect(status(facts('placed', 'stockRejected', 'authorized', 'confirmed'))).toBe('CONFIRMED');
     expect(
       deriveStatus({
         ...facts('placed', 'reserved', 'declined', 'rejected'),
@@ -83,6 +92,11 @@ describe('order status by precedence', () => {
       let f = none;
       for (const fact of order) f = { ...f, [fact]: true };
       expect(status(f)).toBe('CONFIRMED');
+    }
+    for (const order of permutations([...all, 'cancelled'])) {
+      let f = none;
+      for (const fact of order) f = { ...f, [fact]: true };
+      expect(status(f)).toBe('CANCELLED');
     }
   });
 });

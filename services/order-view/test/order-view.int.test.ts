@@ -10,9 +10,11 @@ import {
   ordersTopic,
   PaymentAuthorized,
   PaymentDeclined,
+  PaymentVoided,
   paymentsTopic,
   ReleaseStock,
   StockReserved,
+  VoidPayment,
 } from '@fleet/contracts/orders';
 import { connectTestProducer, startServiceRuntime } from '@fleet/order-testkit';
 import type { ProcessorRuntime } from '@fleet/processor';
@@ -226,6 +228,95 @@ describe('order-view on real Kafka, registry and Postgres', () => {
     expect(onlyCancelled.items.map((i) => i.orderId)).toEqual([cancelled]);
   });
 
+  it('a cancellation after the confirmation wins: CANCELLED, with the compensation in summary and timeline', async () => {
+    const orderId = randomUUID();
+    const ids = await producer.publishBatch([
+      batchItem(OrderPlaced, placed(orderId, 5)),
+      batchItem(StockReserved, {
+        orderId,
+        reservationId: 'res-5',
+        warehouse: 'AMS-1',
+        lines: [{ sku: 'BOOK-0451', quantity: 2 }],
+        reservedAt: at(5, 5),
+      }),
+      batchItem(PaymentAuthorized, {
+        orderId,
+        paymentId: 'pay-5',
+        amountCents: 3448,
+        currency: 'EUR',
+        authorizedAt: at(5, 7),
+      }),
+      batchItem(OrderConfirmed, {
+        orderId,
+        paymentId: 'pay-5',
+        totalCents: 3448,
+        currency: 'EUR',
+        confirmedAt: at(5, 8),
+      }),
+    ]);
+    const confirmed = await waitForStatus(orderId, 'CONFIRMED');
+    expect(confirmed).toMatchObject({ voidRequestedAt: null, paymentVoidedAt: null });
+
+    // The customer cancels after the verdict; the saga compensates (stock and payment).
+    ids.push(
+      ...(await producer.publishBatch([
+        batchItem(OrderCancelled, { orderId, reason: 'Changed my mind', cancelledAt: at(5, 20) }),
+        batchItem(ReleaseStock, {
+          orderId,
+          reservationId: 'res-5',
+          reason: 'ORDER_CANCELLED',
+          requestedAt: at(5, 21),
+        }),
+        batchItem(VoidPayment, {
+          orderId,
+          paymentId: 'pay-5',
+          reason: 'ORDER_CANCELLED',
+          requestedAt: at(5, 22),
+        }),
+        batchItem(PaymentVoided, {
+          orderId,
+          paymentId: 'pay-5',
+          amountCents: 3448,
+          currency: 'EUR',
+          voidedAt: at(5, 23),
+        }),
+      ])),
+    );
+    // Three topics again: wait until every fact of this test is projected.
+    const order = await waitFor(`order ${orderId} cancelled and compensated`, async () => {
+      const res = await get(`/orders/${orderId}`);
+      return res.status === 200 &&
+        res.body.status === 'CANCELLED' &&
+        mine(res.body, ids).length === ids.length
+        ? res.body
+        : undefined;
+    });
+    expect(order).toMatchObject({
+      orderId,
+      status: 'CANCELLED',
+      rejectionReason: null,
+      reservation: { reservationId: 'res-5' },
+      payment: { paymentId: 'pay-5', amountCents: 3448, authorizedAt: at(5, 7) },
+      voidRequestedAt: at(5, 22),
+      paymentVoidedAt: at(5, 23),
+    });
+    expect(mine(order, ids)).toEqual([
+      'OrderPlaced',
+      'StockReserved',
+      'PaymentAuthorized',
+      'OrderConfirmed',
+      'OrderCancelled',
+      'ReleaseStock',
+      'VoidPayment',
+      'PaymentVoided',
+    ]);
+    // The stored status (what the list filters on) agrees.
+    const list = (await get(`/orders?customerId=${customerId}&status=CANCELLED`)).body as {
+      items: { orderId: string; status: string }[];
+    };
+    expect(list.items.find((i) => i.orderId === orderId)?.status).toBe('CANCELLED');
+  });
+
   it('answers bad input with precise 400s and unknown orders with 404', async () => {
     const unknown = await get(`/orders/${randomUUID()}`);
     expect(unknown.status).toBe(404);
@@ -254,10 +345,14 @@ describe('order-view on real Kafka, registry and Postgres', () => {
         string,
         { get: { responses: Record<string, { content: Record<string, { schema: object }> }> } }
       >;
-      components?: object;
+      components?: { schemas?: Record<string, { required?: string[] }> };
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(['/orders', '/orders/{id}']);
+    // The compensation timestamps are documented (always present, null until seen).
+    expect(doc.components?.schemas?.OrderSummary?.required).toEqual(
+      expect.arrayContaining(['voidRequestedAt', 'paymentVoidedAt']),
+    );
     const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
     const validator = (path: string, status: number) => {
       const schema = doc.paths[path]?.get.responses[String(status)]?.content['application/json']?.schema;
@@ -273,6 +368,8 @@ describe('order-view on real Kafka, registry and Postgres', () => {
     const { items } = (await get(`/orders?customerId=${customerId}`)).body as {
       items: { orderId: string }[];
     };
+    // Includes the cancelled-after-confirmation order, whose void timestamps are set.
+    expect(items.length).toBeGreaterThanOrEqual(5);
     for (const item of items) await check(`/orders/${item.orderId}`, '/orders/{id}', 200);
     await check(`/orders?customerId=${customerId}&limit=1`, '/orders', 200);
     await check(`/orders/${randomUUID()}`, '/orders/{id}', 404);

@@ -6,9 +6,11 @@ import {
   OrderRejected,
   PaymentAuthorized,
   PaymentDeclined,
+  PaymentVoided,
   ReleaseStock,
   StockRejected,
   StockReserved,
+  VoidPayment,
 } from '@fleet/contracts/orders';
 import type { Insertable } from 'kysely';
 import type { OrderSummaryRow } from '../view-db.ts';
@@ -72,6 +74,16 @@ export const orderFactMappings: FactMapping[] = [
     orderId: d.orderId,
     at: d.declinedAt,
     columns: { declined_at: d.declinedAt, decline_reason: d.reason },
+  })),
+  mapping(VoidPayment, (d) => ({
+    orderId: d.orderId,
+    at: d.requestedAt,
+    columns: { void_requested_at: d.requestedAt },
+  })),
+  mapping(PaymentVoided, (d) => ({
+    orderId: d.orderId,
+    at: d.voidedAt,
+    columns: { payment_voided_at: d.voidedAt },
   })),
   mapping(OrderConfirmed, (d) => ({
     orderId: d.orderId,

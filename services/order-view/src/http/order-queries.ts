@@ -57,6 +57,8 @@ export async function findOrder(db: Kysely<ViewDb>, orderId: string): Promise<Or
           authorizedAt: iso(row.authorized_at),
         }
       : null,
+    voidRequestedAt: iso(row.void_requested_at),
+    paymentVoidedAt: iso(row.payment_voided_at),
     timeline: timeline.map((t) => ({ at: t.at.toISOString(), type: t.type, eventId: t.event_id })),
   };
 }

@@ -10,7 +10,7 @@ const cents = z.int().nonnegative().describe('Amount in cents (minor units)');
 export const orderStatus = z
   .enum(orderStatuses)
   .describe(
-    'Derived by precedence over the facts seen, not by arrival: CONFIRMED/REJECTED (saga verdict) > CANCELLED > REJECTED (failed step) > PAID > RESERVED > PLACED',
+    "Derived by precedence over the facts seen, not by arrival: CANCELLED (the customer's cancellation wins, even after a confirmation) > CONFIRMED/REJECTED (saga verdict) > REJECTED (failed step) > PAID > RESERVED > PLACED",
   );
 
 export const rejectionReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CANCELLED']);
@@ -51,6 +51,14 @@ export const orderSummary = orderListItem
     payment: z
       .object({ paymentId: z.string(), amountCents: cents.nullable(), authorizedAt: timestamp.nullable() })
       .nullable(),
+    voidRequestedAt: timestamp
+      .nullable()
+      .describe(
+        'When the saga asked to void the payment (VoidPayment: cancelled after its payment was authorised)',
+      ),
+    paymentVoidedAt: timestamp
+      .nullable()
+      .describe('When the payment authorisation was voided (PaymentVoided): nothing will be captured'),
     timeline: z.array(timelineEntry).describe('Every event of the order, sorted by event time'),
   })
   .meta({ id: 'OrderSummary' });
