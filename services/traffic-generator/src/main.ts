@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Drives order flows at a given rate through the HTTP intake and straight to Kafka, with duplicates,
-// overtaking cancellations and bad records; optionally writes the expected final state (the oracle).
+// overtaking and late cancellations and bad records; optionally writes the expected final state (the oracle).
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { orderEvents } from '@fleet/contracts/orders';
@@ -42,6 +42,18 @@ const program = new Command('traffic-generator')
     share,
     defaultMix.overtakeShare,
   )
+  .option(
+    '--late-cancel-share <share>',
+    'share of orders cancelled a while after (typically once confirmed: the saga compensates)',
+    share,
+    defaultMix.lateCancelShare,
+  )
+  .option(
+    '--late-cancel-delay <ms>',
+    'how long after its order a late cancellation is sent',
+    number(0),
+    3_000,
+  )
   .option('--malformed <n>', 'undecodable records to send', number(0), 0)
   .option('--poison <n>', 'records that fail schema validation', number(0), 0)
   .option('--oracle <file>', 'write the expected final state here when done')
@@ -63,6 +75,8 @@ const o = program.opts<{
   duplicateShare: number;
   cancelShare: number;
   overtakeShare: number;
+  lateCancelShare: number;
+  lateCancelDelay: number;
   malformed: number;
   poison: number;
   oracle?: string;
@@ -80,7 +94,12 @@ const producer = createProducer({
 });
 const raw = new Kafka({ clientId: 'traffic-generator-raw', brokers, logLevel: logLevel.ERROR }).producer();
 await Promise.all([producer.connect(), raw.connect()]);
-const sender = new TrafficSender({ intakeUrl: o.intakeUrl, producer, raw });
+const sender = new TrafficSender({
+  intakeUrl: o.intakeUrl,
+  producer,
+  raw,
+  lateCancelDelayMs: o.lateCancelDelay,
+});
 
 let stopping = false;
 process.on('SIGINT', () => {
@@ -98,6 +117,7 @@ const mix = {
   duplicateShare: o.duplicateShare,
   cancelShare: o.cancelShare,
   overtakeShare: o.overtakeShare,
+  lateCancelShare: o.lateCancelShare,
 };
 const sent = [];
 const started = Date.now();
@@ -117,6 +137,7 @@ for (const flow of orderFlowStream(o.seed, mix)) {
   if (inFlight.size >= 32) await Promise.race(inFlight);
 }
 await Promise.all(inFlight);
+await sender.drain();
 const deadLetters: string[] = [];
 for (let i = 0; i < o.malformed; i++) deadLetters.push(await sender.sendMalformed());
 for (let i = 0; i < o.poison; i++) deadLetters.push(await sender.sendPoison());

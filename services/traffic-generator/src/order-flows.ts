@@ -16,8 +16,12 @@ export interface OrderFlow {
   via: 'intake' | 'kafka';
   /** The same event sent twice (same Idempotency-Key, or the same event ID on Kafka). */
   duplicate: boolean;
-  /** `after`: cancelled right behind the order; `overtake`: the cancellation is sent first. */
-  cancel: 'none' | 'after' | 'overtake';
+  /**
+   * `after`: cancelled right behind the order (it races the saga's other inputs); `overtake`: the
+   * cancellation is sent first; `later`: the customer changes their mind a while after ordering,
+   * typically once the order is confirmed (the saga then compensates).
+   */
+  cancel: 'none' | 'after' | 'overtake' | 'later';
 }
 
 export interface TrafficMix {
@@ -25,6 +29,7 @@ export interface TrafficMix {
   duplicateShare: number;
   cancelShare: number;
   overtakeShare: number;
+  lateCancelShare: number;
   /** Orders over the payment limit (declined, stock released). */
   overLimitShare: number;
   /** Orders from flagged customers (declined). */
@@ -38,6 +43,7 @@ export const defaultMix: TrafficMix = {
   duplicateShare: 0.05,
   cancelShare: 0.05,
   overtakeShare: 0.02,
+  lateCancelShare: 0.03,
   overLimitShare: 0.03,
   flaggedShare: 0.03,
   outOfStockShare: 0.03,
@@ -72,14 +78,17 @@ export function* orderFlowStream(seed: number, mix: TrafficMix = defaultMix): Ge
       currency: random() < 0.8 ? 'EUR' : 'USD',
       via: random() < mix.intakeShare ? 'intake' : 'kafka',
       duplicate: random() < mix.duplicateShare,
-      cancel:
-        cancelDraw < mix.overtakeShare
-          ? 'overtake'
-          : cancelDraw < mix.overtakeShare + mix.cancelShare
-            ? 'after'
-            : 'none',
+      cancel: cancelKind(cancelDraw, mix),
     };
   }
+}
+
+/** One draw decides the cancellation, so adding a kind leaves every other flow of a seed as it was. */
+function cancelKind(draw: number, mix: TrafficMix): OrderFlow['cancel'] {
+  if (draw < mix.overtakeShare) return 'overtake';
+  if (draw < mix.overtakeShare + mix.cancelShare) return 'after';
+  if (draw < mix.overtakeShare + mix.cancelShare + mix.lateCancelShare) return 'later';
+  return 'none';
 }
 
 /** The first `count` flows of a seed. */

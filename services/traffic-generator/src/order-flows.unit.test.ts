@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oracleOf } from './oracle.ts';
-import { orderFlows, outOfStockSku, totalCents } from './order-flows.ts';
+import { defaultMix, orderFlows, outOfStockSku, totalCents } from './order-flows.ts';
 
 describe('order flows and their oracle', () => {
   it('replays the same traffic for the same seed, and other traffic for another', () => {
@@ -13,9 +13,20 @@ describe('order flows and their oracle', () => {
     const flows = orderFlows(2_000, 7);
     expect(flows.some((f) => f.via === 'intake') && flows.some((f) => f.via === 'kafka')).toBe(true);
     expect(flows.filter((f) => f.duplicate).length).toBeGreaterThan(40);
-    expect(flows.some((f) => f.cancel === 'overtake') && flows.some((f) => f.cancel === 'after')).toBe(true);
+    for (const kind of ['overtake', 'after', 'later'] as const)
+      expect(flows.some((f) => f.cancel === kind)).toBe(true);
     expect(flows.some((f) => f.lines.some((l) => l.sku === outOfStockSku))).toBe(true);
     expect(flows.some((f) => totalCents(f.lines) > 500_000)).toBe(true);
+  });
+
+  it('keeps every other flow of a seed when a cancellation kind is switched off', () => {
+    const withLate = orderFlows(500, 11);
+    const withoutLate = orderFlows(500, 11, { ...defaultMix, lateCancelShare: 0 });
+    expect(withoutLate.map((f) => f.orderId)).toEqual(withLate.map((f) => f.orderId));
+    expect(withoutLate.filter((f) => f.cancel === 'later')).toEqual([]);
+    const changed = withLate.filter((f, i) => f.cancel !== withoutLate[i]?.cancel);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.every((f) => f.cancel === 'later')).toBe(true);
   });
 
   it('predicts each outcome from the input alone, with the payment rules file and the catalogue', async () => {

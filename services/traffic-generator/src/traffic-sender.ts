@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { envelopeToHeaders, newEnvelope } from '@fleet/contracts';
 import { OrderCancelled, OrderPlaced, ordersTopic } from '@fleet/contracts/orders';
 import type { FleetProducer } from '@fleet/producer';
@@ -11,11 +12,15 @@ export interface TrafficSenderDeps {
   producer: FleetProducer;
   /** A plain kafkajs producer for the records the SDK would (rightly) refuse to send. */
   raw: Producer;
+  /** How long after its order a `later` cancellation is sent. */
+  lateCancelDelayMs: number;
 }
 
 /** Sends order flows as upstream systems would: through the HTTP intake or straight to Kafka. */
 export class TrafficSender {
   readonly #d: TrafficSenderDeps;
+  /** `later` cancellations waiting for their time; not counted against the sender's in-flight limit. */
+  readonly #later = new Set<Promise<void>>();
 
   constructor(deps: TrafficSenderDeps) {
     this.#d = deps;
@@ -25,6 +30,17 @@ export class TrafficSender {
     if (flow.cancel === 'overtake') await this.#cancel(flow);
     await this.#place(flow);
     if (flow.cancel === 'after') await this.#cancel(flow);
+    if (flow.cancel === 'later') {
+      const later = sleep(this.#d.lateCancelDelayMs)
+        .then(() => this.#cancel(flow))
+        .finally(() => this.#later.delete(later));
+      this.#later.add(later);
+    }
+  }
+
+  /** Waits for the `later` cancellations still due (a failure is thrown, as for any other send). */
+  async drain(): Promise<void> {
+    await Promise.all(this.#later);
   }
 
   async #place(flow: OrderFlow): Promise<void> {
@@ -46,7 +62,12 @@ export class TrafficSender {
   }
 
   async #cancel(flow: OrderFlow): Promise<void> {
-    const reason = flow.cancel === 'overtake' ? 'cancelled before the order arrived' : 'changed my mind';
+    const reason =
+      flow.cancel === 'overtake'
+        ? 'cancelled before the order arrived'
+        : flow.cancel === 'later'
+          ? 'changed my mind after ordering'
+          : 'changed my mind';
     if (flow.via === 'intake')
       await this.#post(`/orders/${flow.orderId}/cancel`, { reason }, `cancel-${flow.orderId}`);
     else
