@@ -166,7 +166,7 @@ describe('the order-fulfilment fleet end to end', () => {
     expect(confirmed.every((id) => outcomes.has(id))).toBe(true);
     // How often the race the "cancellation wins" rule settles happened in this run (timing decides).
     const revoked = Object.entries(oracle.orders).filter(([id, s]) => s === 'cancelled' && outcomes.has(id));
-    console.log(`e2e: ${revoked.length} orders confirmed, then cancelled and compensated`);
+    console.log(`e2e: ${revoked.length} orders so far confirmed, then cancelled and compensated`);
 
     // A cancelled order keeps no authorisation, whenever its cancellation came: every authorised
     // payment of a cancelled order is voided (compensation runs through the outbox: waited for).
