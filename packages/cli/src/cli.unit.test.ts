@@ -36,7 +36,7 @@ describe('fleet command line (no I/O)', () => {
 
   it('takes connections from options, then env, then the launcher defaults', () => {
     expect(resolveConnectionSettings({}, {})).toMatchObject({
-      brokers: ['127.0.0.1:9092'],
+      kafka: { brokers: ['127.0.0.1:9092'], ssl: false, sasl: undefined },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
     });
     expect(
@@ -44,13 +44,45 @@ describe('fleet command line (no I/O)', () => {
         { brokers: 'k1:9092,k2:9093' },
         { KAFKA_BROKERS: 'x:1', DATABASE_URL: 'postgres://u@db/fleet' },
       ),
-    ).toMatchObject({ brokers: ['k1:9092', 'k2:9093'], databaseUrl: 'postgres://u@db/fleet' });
-    expect(() => resolveConnectionSettings({}, { KAFKA_BROKERS: 'kafka' })).toThrow(
-      /KAFKA_BROKERS "kafka".*host:port/,
-    );
-    expect(() => resolveConnectionSettings({}, { DATABASE_URL: 'mysql://u:secret@db/x' })).toThrow(
-      /DATABASE_URL "mysql:\/\/u:\*\*\*@db\/x" is not a PostgreSQL URL/,
-    );
+    ).toMatchObject({ kafka: { brokers: ['k1:9092', 'k2:9093'] }, databaseUrl: 'postgres://u@db/fleet' });
+  });
+
+  it("reads TLS and SASL with the services' variables and rules, and reports every wrong setting at once", () => {
+    expect(
+      resolveConnectionSettings(
+        {},
+        {
+          KAFKA_SSL: 'true',
+          KAFKA_SSL_REJECT_UNAUTHORIZED: 'false',
+          KAFKA_CLIENT_ID: 'ops',
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: 'ops',
+          KAFKA_SASL_PASSWORD: 'pw',
+        },
+      ).kafka,
+    ).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'ops',
+      ssl: { rejectUnauthorized: false },
+      sasl: { mechanism: 'scram-sha-512', username: 'ops', password: 'pw' },
+    });
+    let message = '';
+    try {
+      resolveConnectionSettings(
+        { brokers: 'kafka' },
+        { DATABASE_URL: 'mysql://u:secret@db/x', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'yes' },
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/KAFKA_BROKERS.*host:port/);
+    expect(message).toMatch(/DATABASE_URL: must be a PostgreSQL URL/);
+    expect(message).toMatch(/KAFKA_SSL: /);
+    expect(message).toMatch(/KAFKA_SASL_USERNAME.*required/);
+    expect(message).not.toContain('secret');
+    expect(() =>
+      resolveConnectionSettings({}, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }),
+    ).toThrow(/KAFKA_SSL_CA_FILE: .*nonexistent/);
   });
 
   it('exits 2 on usage errors before touching Kafka or Postgres', async () => {

@@ -1,3 +1,13 @@
+import {
+  ConfigError,
+  connectionEnv,
+  connectionProblems,
+  connectionSettings,
+  type KafkaSettings,
+  parseEnv,
+  postgresUrl,
+} from '@fleet/service-kit';
+import { z } from 'zod';
 import { usageError } from './cli-error.ts';
 
 /** The native launcher's addresses: what `./fleetw start` runs. */
@@ -7,12 +17,8 @@ export const defaultConnectionSettings = {
 } as const;
 
 export interface ConnectionSettings {
-  brokers: string[];
+  kafka: KafkaSettings;
   databaseUrl: string;
-  ssl: boolean;
-  sasl:
-    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-    | undefined;
 }
 
 export interface ConnectionOptions {
@@ -20,67 +26,43 @@ export interface ConnectionOptions {
   databaseUrl?: string | undefined;
 }
 
-/** Options first, then the environment (the runtime's variable names), then the launcher's defaults. */
+// The services' own variables and rules (TLS with a CA file, SASL, client ID): the CLI reaches the
+// cluster the way the processors do. The registry is left out: only `fleet rebuild` needs it, and
+// it reads it through the runtime's own configuration.
+const {
+  SCHEMA_REGISTRY_URL: _url,
+  SCHEMA_REGISTRY_USERNAME: _u,
+  SCHEMA_REGISTRY_PASSWORD: _p,
+  ...kafkaEnv
+} = connectionEnv;
+const cliEnv = z.object({ ...kafkaEnv, DATABASE_URL: postgresUrl });
+
+/**
+ * Options first, then the environment (the runtime's variable names), then the launcher's defaults.
+ * Every wrong setting is reported at once, as a usage error.
+ */
 export function resolveConnectionSettings(
   options: ConnectionOptions,
   env: Record<string, string | undefined>,
 ): ConnectionSettings {
   const set = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-  const brokersText = set(options.brokers) ?? set(env.KAFKA_BROKERS) ?? defaultConnectionSettings.brokers;
-  const brokersFrom = set(options.brokers)
-    ? '--brokers'
-    : set(env.KAFKA_BROKERS)
-      ? 'KAFKA_BROKERS'
-      : 'default';
-  const brokers = brokersText
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  for (const broker of brokers) {
-    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(broker);
-    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535)
-      throw usageError(
-        'BAD_SETTING',
-        `${brokersFrom} "${brokersText}": "${broker}" is not host:port; write e.g. 127.0.0.1:9092 (comma-separated for several brokers)`,
-      );
-  }
-  const databaseUrl =
-    set(options.databaseUrl) ?? set(env.DATABASE_URL) ?? defaultConnectionSettings.databaseUrl;
-  const urlFrom = set(options.databaseUrl)
-    ? '--database-url'
-    : set(env.DATABASE_URL)
-      ? 'DATABASE_URL'
-      : 'default';
-  let url: URL | undefined;
+  const merged = {
+    ...env,
+    KAFKA_BROKERS: set(options.brokers) ?? set(env.KAFKA_BROKERS) ?? defaultConnectionSettings.brokers,
+    DATABASE_URL: set(options.databaseUrl) ?? set(env.DATABASE_URL) ?? defaultConnectionSettings.databaseUrl,
+  };
   try {
-    url = new URL(databaseUrl);
-  } catch {
-    url = undefined;
+    const e = parseEnv(cliEnv, merged, {
+      subject: 'connection settings (--brokers overrides KAFKA_BROKERS, --database-url DATABASE_URL)',
+      checks: (raw) => connectionProblems(raw).filter((p) => p.startsWith('KAFKA_')),
+    });
+    const { kafka } = connectionSettings({ ...e, SCHEMA_REGISTRY_URL: 'http://unused.invalid' });
+    return { kafka, databaseUrl: e.DATABASE_URL };
+  } catch (error) {
+    if (error instanceof ConfigError) throw usageError('BAD_SETTING', error.message);
+    // tlsOptions reads KAFKA_SSL_CA_FILE: a missing file is a setting to fix, too.
+    throw usageError('BAD_SETTING', `KAFKA_SSL_CA_FILE: ${(error as Error).message}`);
   }
-  if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || !url.hostname)
-    throw usageError(
-      'BAD_SETTING',
-      `${urlFrom} "${redact(databaseUrl)}" is not a PostgreSQL URL; write e.g. postgres://user@127.0.0.1:5432/database`,
-    );
-  const mechanism = set(env.KAFKA_SASL_MECHANISM);
-  let sasl: ConnectionSettings['sasl'];
-  if (mechanism) {
-    if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism))
-      throw usageError(
-        'BAD_SETTING',
-        `KAFKA_SASL_MECHANISM "${mechanism}": use plain, scram-sha-256 or scram-sha-512`,
-      );
-    const username = set(env.KAFKA_SASL_USERNAME);
-    const password = set(env.KAFKA_SASL_PASSWORD);
-    if (!username || !password)
-      throw usageError(
-        'BAD_SETTING',
-        'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required when KAFKA_SASL_MECHANISM is set',
-      );
-    sasl = { mechanism: mechanism as 'plain', username, password };
-  }
-  const ssl = ['true', '1'].includes(set(env.KAFKA_SSL) ?? 'false');
-  return { brokers, databaseUrl, ssl, sasl };
 }
 
 /** A URL fit to print: the password hidden. */

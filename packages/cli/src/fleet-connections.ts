@@ -19,11 +19,12 @@ export class FleetConnections {
   }
 
   get kafka(): Kafka {
+    const { brokers, clientId, ssl, sasl } = this.settings.kafka;
     this.#kafka ??= new Kafka({
-      clientId: 'fleet-cli',
-      brokers: this.settings.brokers,
-      ssl: this.settings.ssl,
-      ...(this.settings.sasl ? { sasl: this.settings.sasl as KafkaConfig['sasl'] } : {}),
+      clientId: clientId ?? 'fleet-cli',
+      brokers,
+      ssl,
+      ...(sasl ? { sasl: sasl as KafkaConfig['sasl'] } : {}),
       logLevel: logLevel.NOTHING,
       connectionTimeout: 3_000,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
@@ -39,7 +40,7 @@ export class FleetConnections {
       } catch (error) {
         throw new CliError(
           'KAFKA_UNREACHABLE',
-          `cannot reach Kafka at ${this.settings.brokers.join(',')}: ${(error as Error).message}; check --brokers / KAFKA_BROKERS and that the broker runs (./fleetw infra status)`,
+          `cannot reach Kafka at ${this.settings.kafka.brokers.join(',')}: ${(error as Error).message}; check --brokers / KAFKA_BROKERS and that the broker runs (./fleetw infra status)`,
         );
       }
       this.#admin = admin;
@@ -84,7 +85,7 @@ export class FleetConnections {
     if (name === 'KafkaJSConnectionError' || name === 'KafkaJSNumberOfRetriesExceeded')
       return new CliError(
         'KAFKA_UNREACHABLE',
-        `cannot reach Kafka at ${this.settings.brokers.join(',')}: ${(error as Error).message}; check --brokers / KAFKA_BROKERS`,
+        `cannot reach Kafka at ${this.settings.kafka.brokers.join(',')}: ${(error as Error).message}; check --brokers / KAFKA_BROKERS`,
       );
     return error;
   }

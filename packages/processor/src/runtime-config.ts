@@ -5,6 +5,7 @@ import {
   envBool,
   type KafkaSettings,
   parseEnv,
+  postgresUrl,
   type RegistrySettings,
   tlsOptions,
 } from '@fleet/service-kit';
@@ -15,7 +16,7 @@ const int = (min: number) => z.coerce.number().int().min(min);
 /** Every variable the runtime reads, validated once at start-up. `.env.example` documents each. */
 const envSchema = z.object({
   ...connectionEnv,
-  DATABASE_URL: z.url(),
+  DATABASE_URL: postgresUrl,
   DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   DATABASE_SSL_CA_FILE: z.string().optional(),
   DATABASE_POOL_MAX: int(1).default(10),

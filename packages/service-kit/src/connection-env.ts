@@ -21,6 +21,13 @@ const brokerList = z
       .min(1),
   );
 
+/** `DATABASE_URL`'s rule wherever it is read: a PostgreSQL URL with a host. */
+export const postgresUrl = z.url({
+  protocol: /^postgres(ql)?$/,
+  hostname: /.+/,
+  error: 'must be a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/database',
+});
+
 /** The Kafka and Schema Registry variables every service reads, with the same names and rules. */
 export const connectionEnv = {
   KAFKA_BROKERS: brokerList,

@@ -5,6 +5,7 @@ export {
   connectionSettings,
   envBool,
   type KafkaSettings,
+  postgresUrl,
   type RegistrySettings,
   tlsOptions,
 } from './connection-env.ts';

@@ -26,12 +26,12 @@ export interface RebuildCommandOptions {
  */
 export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptions): Promise<void> {
   const definition = await loadProcessorDefinition(o.processor, o.definition);
-  const { brokers, databaseUrl } = ctx.connections.settings;
+  const { kafka, databaseUrl } = ctx.connections.settings;
   const config = loadRuntimeConfig({
     SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
     LOG_LEVEL: 'warn',
     ...ctx.io.env,
-    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_BROKERS: kafka.brokers.join(','),
     DATABASE_URL: databaseUrl,
   });
   const abort = new AbortController();
