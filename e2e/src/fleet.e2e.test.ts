@@ -91,6 +91,8 @@ describe('the order-fulfilment fleet end to end', () => {
   const drive = async (seed: number, during?: () => Promise<void>): Promise<Oracle> => {
     const oracleFile = join(mkdtempSync(join(tmpdir(), 'fleet-oracle-')), 'oracle.json');
     const args = [generator, '--orders', String(ordersPerRun), '--rate', '150', '--seed', String(seed)];
+    // Late cancellations well after the fleet, busy with the whole run, has confirmed their orders.
+    args.push('--late-cancel-delay', '10000');
     args.push(
       '--malformed',
       '2',

@@ -66,6 +66,9 @@ export class ProcessorRuntime<DB> {
   #restartingItself = false;
   #control: ControlPlane | undefined;
   #paused = false;
+  /** Batches being applied now; a pause is acknowledged only once none is (see #pauseAcknowledged). */
+  #batchesInFlight = 0;
+  #followingControls = false;
   #joined = false;
   #stalled = false;
   #lastProgress = Date.now();
@@ -238,23 +241,34 @@ export class ProcessorRuntime<DB> {
 
   /** Heartbeats in the control tables and applies what operators asked (pause/resume), acknowledging it. */
   async #followControls(): Promise<void> {
-    if (!this.#control || this.#stopping) return;
+    if (!this.#control || this.#stopping || this.#followingControls) return;
+    this.#followingControls = true;
     try {
-      const wanted = await this.#control.heartbeat(this.#paused);
+      const wanted = await this.#control.heartbeat(this.#pauseAcknowledged());
       if (wanted === this.#paused) return;
       const topics = this.topics.map((topic) => ({ topic }));
       if (wanted) this.#consumer?.pause(topics);
       else this.#consumer?.resume(topics);
       this.#paused = wanted;
       this.#lastProgress = Date.now();
-      await this.#control.heartbeat(wanted);
+      await this.#control.heartbeat(this.#pauseAcknowledged());
       this.logger.info(
         { paused: wanted },
         wanted ? 'paused by operator request' : 'resumed by operator request',
       );
     } catch (error) {
       this.logger.warn({ err: error }, 'could not read or acknowledge operator controls');
+    } finally {
+      this.#followingControls = false;
     }
+  }
+
+  /**
+   * "Paused" as operators and a rebuild's switch read it: no batch in flight, and the offsets of
+   * everything applied are committed. So once every instance says so, the group's offsets are final.
+   */
+  #pauseAcknowledged(): boolean {
+    return this.#paused && this.#batchesInFlight === 0;
   }
 
   get paused(): boolean {
@@ -267,6 +281,17 @@ export class ProcessorRuntime<DB> {
   }
 
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    this.#batchesInFlight++;
+    try {
+      await this.#applyBatch(payload);
+    } finally {
+      this.#batchesInFlight--;
+      // The last batch of a paused instance is done: acknowledge now, not at the next heartbeat.
+      if (this.#pauseAcknowledged()) void this.#followControls();
+    }
+  }
+
+  async #applyBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const size = this.config.processing.batchSize;
     const keepGoing = async () => {
@@ -276,19 +301,34 @@ export class ProcessorRuntime<DB> {
     const messages =
       this.#offsetLimit?.admit(this.#consumer, batch.topic, batch.partition, batch.messages) ??
       batch.messages;
+    let applied: string | undefined;
     for (let i = 0; i < messages.length; i += size) {
       // Paused by an operator (or a rebuild's switch): stop at this sub-batch boundary; the rest is
       // not resolved, so it is fetched again after the resume.
-      if (!isRunning() || isStale() || this.#paused) return;
+      if (!isRunning() || isStale() || this.#paused) break;
       const chunk = messages.slice(i, i + size);
       await this.#subBatches.process(batch.topic, batch.partition, chunk, keepGoing);
       const last = chunk.at(-1);
-      if (last) resolveOffset(last.offset);
+      if (last) {
+        resolveOffset(last.offset);
+        applied = last.offset;
+      }
       await commitOffsetsIfNecessary();
       this.#lastProgress = Date.now();
       this.#stalled = false;
       await heartbeat();
     }
+    // kafkajs commits resolved offsets only after this returns; a paused instance commits them
+    // itself first, so that its acknowledgement means the offsets are final.
+    if (this.#paused && applied !== undefined && isRunning() && !isStale())
+      await commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(applied) + 1n).toString() }],
+          },
+        ],
+      });
   }
 
   async #sendDeadLetters(letters: DeadLetter[]): Promise<void> {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@fleet/testkit';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProcessorRuntime } from '../src/index.ts';
+import { requestPause } from '../src/control-plane.ts';
+import { defineProcessor, on, ProcessorRuntime } from '../src/index.ts';
 import { type LedgerWorld, ledgerWorld, movements } from './ledger-harness.ts';
 
 const token = 'test-admin-token-0123456789';
@@ -61,5 +62,82 @@ describe('operator controls: pause and resume reach every instance', () => {
     expect((await admin('/admin/resume', token)).status).toBe(202);
     await waitFor('both instances to acknowledge the resume', () => acknowledged(false));
     await world.waitForOracle();
+  });
+});
+
+describe('a pause is acknowledged only when nothing is in flight and the offsets are final', () => {
+  const HOLD = 4_242;
+  let world: LedgerWorld;
+  let runtime: ProcessorRuntime<unknown> | undefined;
+  const name = 'ledger_pause_hold';
+  const entered = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+
+  beforeAll(async () => {
+    world = await ledgerWorld(name);
+    // A handler that can be held mid-batch: the event with amount HOLD waits until the test lets it go.
+    const definition = defineProcessor<unknown>({
+      name,
+      routes: [
+        on(world.contracts.Deposited, async (event) => {
+          if (event.data.amount !== HOLD) return;
+          entered.resolve();
+          await release.promise;
+        }),
+      ],
+      migrations: {},
+    });
+    runtime = (await ProcessorRuntime.start(definition, {
+      config: world.config({ PROCESSOR_BATCH_SIZE: '1' }),
+    })) as ProcessorRuntime<unknown>;
+  });
+  afterAll(async () => {
+    release.resolve();
+    await runtime?.stop();
+    await world.close();
+  });
+
+  const instancePaused = async () => {
+    const { rows } = await sql<{ paused: boolean }>`
+      select paused from fleet.instances where group_id = ${name}`.execute(world.db);
+    return rows[0]?.paused;
+  };
+  const applied = async (ids: string[]) => {
+    const { rows } = await sql<{ event_id: string }>`
+      select event_id from ${sql.id(name, 'processed_events')} where event_id = any(${ids}::text[])`.execute(
+      world.db,
+    );
+    return rows.map((r) => r.event_id).sort();
+  };
+
+  it('waits for the batch in flight, stops at the next sub-batch, and commits what it applied', async () => {
+    // One account: one partition, in this order; sub-batches of one event.
+    const [first, second, third] = movements(3, 1).map((m, i) => ({
+      ...m,
+      type: 'Deposited' as const,
+      data: { ...m.data, amount: i === 0 ? HOLD : 1 },
+    }));
+    if (!first || !second || !third) throw new Error('three movements expected');
+    await world.send([first, second, third]);
+    await entered.promise;
+
+    await requestPause(world.db as Kysely<unknown>, name, true, 'test');
+    await sleep(1_500); // several heartbeats: none may acknowledge while the handler holds the batch
+    expect(await instancePaused()).toBe(false);
+
+    release.resolve();
+    await waitFor('the pause acknowledged', async () => ((await instancePaused()) ? true : undefined));
+    // Acknowledged: the held event is applied and its offset committed; the next sub-batch is not.
+    expect(await applied([first.id, second.id, third.id])).toEqual([first.id]);
+    const [committed] = await world.admin.fetchOffsets({
+      groupId: name,
+      topics: [world.contracts.accounts.name],
+    });
+    expect(committed?.partitions.map((p) => p.offset).filter((o) => o !== '-1')).toEqual(['1']);
+
+    await requestPause(world.db as Kysely<unknown>, name, false, 'test');
+    await waitFor('the rest applied after the resume', async () =>
+      (await applied([first.id, second.id, third.id])).length === 3 ? true : undefined,
+    );
   });
 });

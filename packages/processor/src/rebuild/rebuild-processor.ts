@@ -376,11 +376,15 @@ async function retentionGapError(
   );
 }
 
-/** The live group's offsets once they stop moving (an in-flight batch may commit after the pause). */
+/**
+ * The live group's offsets once they stop moving and its outbox is empty. An instance acknowledges a
+ * pause only with no batch in flight and its offsets committed, so they are final already; the
+ * second reading guards against a member the control tables do not know (e.g. an older version).
+ */
 async function stableLiveOffsets(ctx: RebuildContext, start: PartitionOffsets): Promise<PartitionOffsets> {
   let previous = await liveOffsets(ctx.admin, ctx.liveGroup, ctx.topics, start);
   for (;;) {
-    await sleep(1_000);
+    await sleep(200);
     const current = await liveOffsets(ctx.admin, ctx.liveGroup, ctx.topics, start);
     const { rows } = await sql<{
       n: number;
