@@ -3,8 +3,8 @@ import { and, assign, enqueueActions, setup } from 'xstate';
 /**
  * The order saga as an XState v5 state chart. It is evaluated with the pure `transition()` function
  * (no actor, no timers): the handler loads the persisted snapshot, computes the next one and gets
- * back the effect actions (`confirm`, `reject`, `releaseStock`, `voidPayment`, `anomaly`), which it turns into
- * outbox events and anomaly rows in the same transaction.
+ * back the effect actions (`confirm`, `reject`, `releaseStock`, `voidPayment`, `anomaly`), which it
+ * turns into outbox events and anomaly rows in the same transaction.
  *
  * Orders, inventory and payments are different topics, so this service may see a reservation or a
  * payment before the order. Every event therefore first records its fact in the context; eventless
@@ -22,7 +22,8 @@ import { and, assign, enqueueActions, setup } from 'xstate';
  * The customer's cancellation wins whenever it comes: orders, inventory and payments are separate
  * topics, so whether the saga sees the cancel before or after the confirming facts is a matter of
  * timing. If a confirmed order stayed confirmed, its outcome would depend on that timing, and on
- * which service happened to read the cancel first. Fulfilment (capture, shipping) is outside this fleet.
+ * which service happened to read the cancel first. Fulfilment (capture, shipping) is outside this
+ * fleet.
  */
 
 export type RejectReason = 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'CANCELLED';
