@@ -108,6 +108,6 @@ describe('fleet status, pause/resume and replay against two running instances', 
     expect(unknown.stderr).toContain(`registered: ${name}`);
     const bad = await fleet(['status', '--brokers', 'nonsense'], { databaseUrl: world.database.url });
     expect(bad.code).toBe(ExitCode.usage);
-    expect(bad.stderr).toContain('is not host:port');
+    expect(bad.stderr).toContain('KAFKA_BROKERS.0: each broker must be host:port');
   });
 });
