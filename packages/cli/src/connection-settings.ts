@@ -1,9 +1,9 @@
 import {
   ConfigError,
-  connectionEnv,
-  connectionProblems,
-  connectionSettings,
   type KafkaSettings,
+  kafkaEnv,
+  kafkaProblems,
+  kafkaSettings,
   parseEnv,
   postgresUrl,
 } from '@fleet/service-kit';
@@ -26,15 +26,9 @@ export interface ConnectionOptions {
   databaseUrl?: string | undefined;
 }
 
-// The services' own variables and rules (TLS with a CA file, SASL, client ID): the CLI reaches the
-// cluster the way the processors do. The registry is left out: only `fleet rebuild` needs it, and
-// it reads it through the runtime's own configuration.
-const {
-  SCHEMA_REGISTRY_URL: _url,
-  SCHEMA_REGISTRY_USERNAME: _u,
-  SCHEMA_REGISTRY_PASSWORD: _p,
-  ...kafkaEnv
-} = connectionEnv;
+// The services' own Kafka variables and rules (TLS with a CA file, SASL, client ID): the CLI reaches
+// the cluster the way the processors do. Only `fleet rebuild` needs the registry; it reads it
+// through the runtime's own configuration.
 const cliEnv = z.object({ ...kafkaEnv, DATABASE_URL: postgresUrl });
 
 /**
@@ -54,10 +48,9 @@ export function resolveConnectionSettings(
   try {
     const e = parseEnv(cliEnv, merged, {
       subject: 'connection settings (--brokers overrides KAFKA_BROKERS, --database-url DATABASE_URL)',
-      checks: (raw) => connectionProblems(raw).filter((p) => p.startsWith('KAFKA_')),
+      checks: kafkaProblems,
     });
-    const { kafka } = connectionSettings({ ...e, SCHEMA_REGISTRY_URL: 'http://unused.invalid' });
-    return { kafka, databaseUrl: e.DATABASE_URL };
+    return { kafka: kafkaSettings(e), databaseUrl: e.DATABASE_URL };
   } catch (error) {
     if (error instanceof ConfigError) throw usageError('BAD_SETTING', error.message);
     // tlsOptions reads KAFKA_SSL_CA_FILE: a missing file is a setting to fix, too.

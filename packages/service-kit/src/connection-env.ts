@@ -28,8 +28,8 @@ export const postgresUrl = z.url({
   error: 'must be a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/database',
 });
 
-/** The Kafka and Schema Registry variables every service reads, with the same names and rules. */
-export const connectionEnv = {
+/** The Kafka variables every service (and the `fleet` CLI) reads, with the same names and rules. */
+export const kafkaEnv = {
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   KAFKA_SSL: envBool.default(false),
@@ -38,11 +38,17 @@ export const connectionEnv = {
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+};
+
+/** The Kafka and Schema Registry variables every service reads, with the same names and rules. */
+export const connectionEnv = {
+  ...kafkaEnv,
   SCHEMA_REGISTRY_URL: z.url(),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
 };
 
+type KafkaEnv = z.output<z.ZodObject<typeof kafkaEnv>>;
 type ConnectionEnv = z.output<z.ZodObject<typeof connectionEnv>>;
 
 /**
@@ -50,16 +56,21 @@ type ConnectionEnv = z.output<z.ZodObject<typeof connectionEnv>>;
  * others even when some variable is malformed (a schema's refinements run only on a valid object).
  */
 export function connectionProblems(env: Record<string, string | undefined>): string[] {
-  const problems: string[] = [];
-  if (env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD))
-    problems.push(
-      'KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
-    );
+  const problems = kafkaProblems(env);
   if (Boolean(env.SCHEMA_REGISTRY_USERNAME) !== Boolean(env.SCHEMA_REGISTRY_PASSWORD))
     problems.push(
       'SCHEMA_REGISTRY_USERNAME: set both SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD, or neither',
     );
   return problems;
+}
+
+/** `connectionProblems` for the Kafka variables alone. */
+export function kafkaProblems(env: Record<string, string | undefined>): string[] {
+  return env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD)
+    ? [
+        'KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+      ]
+    : [];
 }
 
 export interface KafkaSettings {
@@ -83,21 +94,25 @@ export function tlsOptions(caFile: string | undefined, rejectUnauthorized: boole
     : { ca: readFileSync(caFile, 'utf8'), rejectUnauthorized };
 }
 
+export function kafkaSettings(e: KafkaEnv): KafkaSettings {
+  return {
+    brokers: e.KAFKA_BROKERS,
+    clientId: e.KAFKA_CLIENT_ID,
+    ssl: e.KAFKA_SSL ? tlsOptions(e.KAFKA_SSL_CA_FILE, e.KAFKA_SSL_REJECT_UNAUTHORIZED) : false,
+    sasl:
+      e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+        ? {
+            mechanism: e.KAFKA_SASL_MECHANISM,
+            username: e.KAFKA_SASL_USERNAME,
+            password: e.KAFKA_SASL_PASSWORD,
+          }
+        : undefined,
+  };
+}
+
 export function connectionSettings(e: ConnectionEnv): { kafka: KafkaSettings; registry: RegistrySettings } {
   return {
-    kafka: {
-      brokers: e.KAFKA_BROKERS,
-      clientId: e.KAFKA_CLIENT_ID,
-      ssl: e.KAFKA_SSL ? tlsOptions(e.KAFKA_SSL_CA_FILE, e.KAFKA_SSL_REJECT_UNAUTHORIZED) : false,
-      sasl:
-        e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
-          ? {
-              mechanism: e.KAFKA_SASL_MECHANISM,
-              username: e.KAFKA_SASL_USERNAME,
-              password: e.KAFKA_SASL_PASSWORD,
-            }
-          : undefined,
-    },
+    kafka: kafkaSettings(e),
     registry: {
       url: e.SCHEMA_REGISTRY_URL,
       auth:
