@@ -26,14 +26,15 @@ export class RecordDecoder<DB> {
 
   async decode(topic: string, partition: number, message: KafkaMessage): Promise<DecodedRecord<DB>> {
     try {
-      const envelope = envelopeFromHeaders(message.headers);
+      // Each header is decoded from its bytes once, and the envelope is read from the strings.
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {}))
+        if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+      const envelope = envelopeFromHeaders(headers);
       const route = this.#routesByType.get(envelope.type);
       if (!route) return { kind: 'unrouted', message };
       if (!message.value) throw Object.assign(new Error('record has no value'), { code: 'UNDECODABLE' });
       const data = await this.#codec.decode(message.value, route.event, { type: envelope.type });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {}))
-        if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
       return {
         kind: 'event',
         route,
