@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { SalesDb } from '../sales-db.ts';
+import { foldOrderLines } from './fold-order-lines.ts';
 
 /**
  * Adds to the daily totals every order among `orderIds` that is both placed and confirmed, not
@@ -12,7 +13,7 @@ export async function countConfirmedOrders(db: Transaction<SalesDb>, orderIds: s
   if (orderIds.length === 0) return 0;
   const { rows } = await sql<{ counted: number }>`
     with ready as (
-      select p.order_id, p.placed_day, p.currency, p.lines
+      select p.order_id
       from placed_orders p join confirmed_orders c using (order_id)
       where p.order_id = any(${orderIds}::uuid[])
         -- A cancellation wins whenever it arrived: one seen first means the order is never counted.
@@ -22,15 +23,7 @@ export async function countConfirmedOrders(db: Transaction<SalesDb>, orderIds: s
       select order_id from ready
       on conflict do nothing
       returning order_id
-    ), folded as (
-      select r.placed_day as day, l.sku, r.currency,
-             sum(l.quantity::bigint * l."unitPrice"::bigint) as revenue_cents,
-             sum(l.quantity::bigint) as units,
-             count(distinct r.order_id)::int as orders
-      from ready r
-      join fresh f using (order_id)
-      cross join lateral jsonb_to_recordset(r.lines) as l(sku text, quantity int, "unitPrice" bigint)
-      group by r.placed_day, l.sku, r.currency
+    ), folded as (${foldOrderLines('fresh')}
     ), added as (
       insert into daily_sku_sales (day, sku, currency, revenue_cents, units, orders)
       select day, sku, currency, revenue_cents, units, orders from folded

@@ -1,11 +1,12 @@
 import { sql, type Transaction } from 'kysely';
 import type { SalesDb } from '../sales-db.ts';
+import { foldOrderLines } from './fold-order-lines.ts';
 
 /**
  * Takes back from the daily totals every order among `orderIds` that is cancelled but was counted
  * (cancelled after its confirmation) — in ONE statement, mirroring countConfirmedOrders: the
  * `counted_orders` row is marked reversed once (update … where reversed_at is null returning), its
- * lines are folded per day/SKU/currency the same way they were added, and the folded rows are
+ * lines are folded per day/SKU/currency as they were added (`foldOrderLines`), and the folded rows are
  * subtracted. A redelivered cancel (same or new event ID) finds the order reversed already and
  * changes nothing; a reversed order is never counted again, its `counted_orders` row stays.
  */
@@ -18,15 +19,7 @@ export async function reverseCancelledOrders(db: Transaction<SalesDb>, orderIds:
         and o.reversed_at is null
         and exists (select from cancelled_orders x where x.order_id = o.order_id)
       returning o.order_id
-    ), folded as (
-      select p.placed_day as day, l.sku, p.currency,
-             sum(l.quantity::bigint * l."unitPrice"::bigint) as revenue_cents,
-             sum(l.quantity::bigint) as units,
-             count(distinct p.order_id)::int as orders
-      from placed_orders p
-      join reversed r using (order_id)
-      cross join lateral jsonb_to_recordset(p.lines) as l(sku text, quantity int, "unitPrice" bigint)
-      group by p.placed_day, l.sku, p.currency
+    ), folded as (${foldOrderLines('reversed')}
     ), subtracted as (
       -- The rows exist: the same fold added these amounts when the order was counted. A day/SKU whose
       -- orders were all cancelled stays as a row of zeros (the check constraints forbid going below).
