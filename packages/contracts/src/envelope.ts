@@ -99,20 +99,29 @@ export function envelopeFromHeaders(headers: IHeaders | undefined): EventEnvelop
     const value = read(envelopeHeaders[field]);
     if (value === undefined) problems.push(`${envelopeHeaders[field]} is missing`);
     else if (value.trim() === '') problems.push(`${envelopeHeaders[field]} is empty`);
+    else checkText(envelopeHeaders[field], value, problems);
     return value ?? '';
+  };
+  const optional = (field: 'subject' | 'correlationId' | 'causationId'): string | undefined => {
+    const value = read(envelopeHeaders[field]);
+    if (value !== undefined) checkText(envelopeHeaders[field], value, problems);
+    return value;
   };
   const id = required('id');
   const source = required('source');
   const type = required('type');
+  const subject = optional('subject');
+  const correlationId = optional('correlationId');
+  const causationId = optional('causationId');
 
   const specversion = read(envelopeHeaders.specversion);
   if (specversion === undefined) problems.push('ce_specversion is missing (must be "1.0")');
-  else if (specversion !== '1.0') problems.push(`ce_specversion is "${specversion}", must be exactly "1.0"`);
+  else if (specversion !== '1.0') problems.push(`ce_specversion is ${quoted(specversion)}, must be exactly "1.0"`);
 
   const time = read(envelopeHeaders.time);
   if (time === undefined) problems.push('ce_time is missing (RFC 3339 timestamp)');
   else if (!rfc3339.test(time) || Number.isNaN(Date.parse(time)))
-    problems.push(`ce_time "${time}" is not an RFC 3339 timestamp`);
+    problems.push(`ce_time ${quoted(time)} is not an RFC 3339 timestamp`);
 
   if (problems.length > 0) throw new EnvelopeError(problems);
 
@@ -123,17 +132,45 @@ export function envelopeFromHeaders(headers: IHeaders | undefined): EventEnvelop
     specversion: '1.0',
     time: time as string,
     contentType: read(envelopeHeaders.contentType) ?? DEFAULT_CONTENT_TYPE,
-    correlationId: read(envelopeHeaders.correlationId) || id,
+    correlationId: correlationId || id,
   };
-  const subject = read(envelopeHeaders.subject);
   if (subject !== undefined) env.subject = subject;
-  const causationId = read(envelopeHeaders.causationId);
   if (causationId !== undefined) env.causationId = causationId;
+  // W3C Trace Context: a malformed traceparent is ignored (the trace restarts), never an error;
+  // tracestate means nothing without a valid traceparent.
   const traceparent = read(envelopeHeaders.traceparent);
-  if (traceparent !== undefined) env.traceparent = traceparent;
-  const tracestate = read(envelopeHeaders.tracestate);
-  if (tracestate !== undefined) env.tracestate = tracestate;
+  if (traceparent !== undefined && traceparentFormat.test(traceparent)) {
+    env.traceparent = traceparent;
+    const tracestate = read(envelopeHeaders.tracestate);
+    if (tracestate !== undefined && tracestateFormat.test(tracestate)) env.tracestate = tracestate;
+  }
   return env;
+}
+
+/**
+ * Envelope attributes are identifiers that consumers store (the dedupe key, the correlation of a
+ * follow-on), so they must be storable anywhere: at most this many characters, and no control
+ * character or unpaired surrogate (PostgreSQL text cannot hold U+0000; UTF-8 cannot encode a lone
+ * surrogate). Stricter than CloudEvents, which only asks for a non-empty string.
+ */
+export const MAX_ENVELOPE_ATTRIBUTE_LENGTH = 256;
+
+// C0 and C1 control characters, DEL, and UTF-16 surrogates that are not part of a pair.
+const unstorable = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const traceparentFormat = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const tracestateFormat = /^[\x20-\x7e]{0,512}$/;
+
+/** A header value for an error message: escaped, and cut short (a hostile one may be megabytes). */
+const quoted = (value: string) => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+
+function checkText(header: string, value: string, problems: string[]): void {
+  if (value.length > MAX_ENVELOPE_ATTRIBUTE_LENGTH)
+    problems.push(`${header} is ${value.length} characters long, at most ${MAX_ENVELOPE_ATTRIBUTE_LENGTH} allowed`);
+  const bad = unstorable.exec(value);
+  if (bad)
+    problems.push(
+      `${header} contains U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at position ${bad.index} (control characters and unpaired surrogates are not allowed)`,
+    );
 }
 
 /** A header's value as text; a repeated header counts by its first value. */

@@ -39,6 +39,7 @@ export {
   envelopeFromHeaders,
   envelopeHeaders,
   envelopeToHeaders,
+  MAX_ENVELOPE_ATTRIBUTE_LENGTH,
   headerValue,
   type NewEnvelopeOptions,
   newEnvelope,
