@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { DecodeError } from './contract-errors.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { DecodeError, EventValidationError } from './contract-errors.ts';
 import { EventCodec } from './event-codec.ts';
-import { OrderPlaced, orderEvents } from './orders/index.ts';
+import { OrderCancelled, OrderPlaced, OrderPlacedV1, orderEvents } from './orders/index.ts';
+import { storableTextMessages } from './storable-text.ts';
 
 // Constructing a codec does no I/O; these paths fail before any registry call.
 const codec = new EventCodec({ registryUrl: 'http://127.0.0.1:1/unused', events: orderEvents });
@@ -27,5 +28,65 @@ describe('EventCodec framing', () => {
       'fleet.orders.OrderPlaced.v2',
       'fleet.orders.OrderPlaced.v1',
     ]);
+  });
+});
+
+/** A Confluent-framed record as any producer could write it straight to Kafka, bypassing encode(). */
+function framed(schemaId: number, json: string): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix.writeInt32BE(schemaId, 1);
+  return Buffer.concat([prefix, Buffer.from(json, 'utf8')]);
+}
+
+describe('EventCodec decode of strings no consumer can store', () => {
+  // The registry's answer for the writer's schema id, without I/O: the decode path after it is the real one.
+  function codecKnowing(ids: Record<number, string>): EventCodec {
+    const c = new EventCodec({ registryUrl: 'http://127.0.0.1:1/unused', events: orderEvents });
+    vi.spyOn(c.http, 'subjectsOfSchemaId').mockImplementation(async (id) =>
+      ids[id] ? [{ subject: ids[id], version: 1 }] : [],
+    );
+    return c;
+  }
+
+  it('a customerId of NUL produced straight to Kafka fails with EVENT_INVALID naming the field', async () => {
+    const c = codecKnowing({ 41: OrderPlaced.subject });
+    const record = framed(41, JSON.stringify({ ...OrderPlaced.example, customerId: '\u0000' }));
+    const error = await c.decode(record, OrderPlaced, { type: OrderPlaced.type }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect(error).toMatchObject({
+      code: 'EVENT_INVALID',
+      eventType: OrderPlaced.type,
+      issues: [{ path: 'customerId', message: storableTextMessages.nul }],
+    });
+    // The same record without the NUL decodes: the refusal is the rule, not the framing.
+    const clean = framed(41, JSON.stringify(OrderPlaced.example));
+    await expect(c.decode(clean, OrderPlaced)).resolves.toEqual(OrderPlaced.example);
+  });
+
+  it('a lone surrogate (escaped in the JSON) and a control character fail too, also through decodeAny', async () => {
+    const c = codecKnowing({ 42: OrderPlaced.subject, 43: OrderCancelled.subject });
+    const lines = [{ ...OrderPlaced.example.lines[0], sku: 'BOOK-\uD83D' }];
+    // JSON.stringify writes a lone surrogate as the escape \ud83d; JSON.parse gives it back.
+    const json = JSON.stringify({ ...OrderPlaced.example, lines });
+    expect(json).toContain('\\ud83d');
+    await expect(c.decodeAny(framed(42, json))).rejects.toMatchObject({
+      code: 'EVENT_INVALID',
+      issues: [{ path: 'lines.0.sku', message: storableTextMessages.loneSurrogate(0xd83d) }],
+    });
+    const cancel = JSON.stringify({ ...OrderCancelled.example, reason: 'oops\u001b[2J' });
+    await expect(c.decode(framed(43, cancel), OrderCancelled)).rejects.toMatchObject({
+      code: 'EVENT_INVALID',
+      issues: [{ path: 'reason', message: storableTextMessages.control(0x1b) }],
+    });
+  });
+
+  it('an old OrderPlaced v1 record is checked with the v1 schema before it is upcast', async () => {
+    const c = codecKnowing({ 44: OrderPlacedV1.subject });
+    const record = framed(44, JSON.stringify({ ...OrderPlacedV1.example, customerId: 'cust\u0000' }));
+    await expect(c.decode(record, OrderPlaced)).rejects.toMatchObject({
+      code: 'EVENT_INVALID',
+      eventType: OrderPlacedV1.type,
+      issues: [{ path: 'customerId', message: storableTextMessages.nul }],
+    });
   });
 });

@@ -39,8 +39,8 @@ export {
   envelopeFromHeaders,
   envelopeHeaders,
   envelopeToHeaders,
-  MAX_ENVELOPE_ATTRIBUTE_LENGTH,
   headerValue,
+  MAX_ENVELOPE_ATTRIBUTE_LENGTH,
   type NewEnvelopeOptions,
   newEnvelope,
 } from './envelope.ts';
@@ -81,6 +81,7 @@ export {
   type SubjectVersion,
 } from './registry-http.ts';
 export { breaksAt, diffJsonSchemas, type SchemaChange } from './schema-diff.ts';
+export { storableText, storableTextMessages, storableTextProblems } from './storable-text.ts';
 export {
   applyTopicPlan,
   type ConfigChange,

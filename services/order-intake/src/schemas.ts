@@ -1,14 +1,20 @@
-import { orderLine } from '@fleet/contracts';
+import { orderLine, storableText } from '@fleet/contracts';
 import { z } from 'zod';
 
 /**
  * The HTTP contract, one source for validation and the OpenAPI document. Field rules mirror the
  * OrderPlaced v2 / OrderCancelled contracts (the producer validates the event again before sending).
  * Objects are strict: a misspelt optional field (`orderID`) is a 400, not silently dropped.
+ * Every free-text string is `storableText()` (the contracts' rule: no NUL, no lone surrogate, no control
+ * character but tab/LF/CR), so what downstream processors cannot store is a 400 here, before anything
+ * is published; `sku` gets it from the contracts' `orderLine`. The other strings are UUIDs, the ISO
+ * currency code and the printable-ASCII headers, whose own formats already exclude those characters.
  */
 export const maxLinesPerOrder = 200;
 
 const uuid = z.uuid();
+const storableRule =
+  'Text: no NUL (U+0000), no unpaired UTF-16 surrogate, no control character other than tab, line feed and carriage return.';
 
 export const placeOrderBody = z
   .strictObject({
@@ -17,7 +23,7 @@ export const placeOrderBody = z
       .describe(
         'Optional: your own order ID (UUID). Omitted: the server assigns one, derived from the Idempotency-Key when given so that retries keep it.',
       ),
-    customerId: z.string().min(1).max(64).describe('The customer who placed the order.'),
+    customerId: storableText().min(1).max(64).describe(`The customer who placed the order. ${storableRule}`),
     lines: z
       .array(orderLine.strict())
       .min(1)
@@ -46,7 +52,9 @@ export function orderTotalCents(lines: readonly { quantity: number; unitPrice: n
 export const cancelOrderParams = z.strictObject({ orderId: uuid.describe('The order to cancel.') });
 
 export const cancelOrderBody = z
-  .strictObject({ reason: z.string().trim().min(1).max(500).describe('Why the order is cancelled.') })
+  .strictObject({
+    reason: storableText().trim().min(1).max(500).describe(`Why the order is cancelled. ${storableRule}`),
+  })
   .meta({ id: 'CancelOrderRequest' });
 export type CancelOrderBody = z.output<typeof cancelOrderBody>;
 

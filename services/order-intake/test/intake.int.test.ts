@@ -8,6 +8,7 @@ import {
   orderEvents,
   ordersTopic,
   planTopics,
+  storableTextMessages,
 } from '@fleet/contracts';
 import { infraSettings, testKafka, uniqueName, waitFor } from '@fleet/testkit';
 import { Redis } from 'ioredis';
@@ -180,6 +181,43 @@ describe('order-intake on real Kafka, registry and Redis', () => {
     // Same order ID, now valid: it must be the only record keyed by it.
     const ok = await post(url, '/orders', { ...validOrder, orderId });
     await recordsOf(ok.body.eventId as string);
+    expect(tail.messages.filter((m) => m.key?.toString() === orderId)).toHaveLength(1);
+  });
+
+  it('strings no downstream consumer can store are a 400 naming field and rule; nothing is published or reserved', async () => {
+    const { url } = await intake();
+    const orderId = crypto.randomUUID();
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const poisoned = await post(
+      url,
+      '/orders',
+      {
+        ...validOrder,
+        orderId,
+        customerId: '\u0000',
+        lines: [{ sku: 'BOOK-\uD83D', quantity: 1, unitPrice: 1299 }],
+      },
+      key,
+    );
+    expect(poisoned.status).toBe(400);
+    expect(poisoned.body.error).toBe('VALIDATION_FAILED');
+    expect(poisoned.body.issues).toEqual([
+      { path: 'body.customerId', message: 'must not contain the NUL character (U+0000)' },
+      { path: 'body.lines.0.sku', message: storableTextMessages.loneSurrogate(0xd83d) },
+    ]);
+    const cancel = await post(url, `/orders/${orderId}/cancel`, { reason: 'oops\u0000' });
+    expect(cancel.status).toBe(400);
+    expect(cancel.body.issues).toEqual([{ path: 'body.reason', message: storableTextMessages.nul }]);
+    const control = await post(url, `/orders/${orderId}/cancel`, { reason: '\u001b[2Joops' });
+    expect(control.body.issues).toEqual([
+      { path: 'body.reason', message: storableTextMessages.control(0x1b) },
+    ]);
+
+    // The key was not taken by the refused request: the corrected one is accepted with it, not a 409.
+    const ok = await post(url, '/orders', { ...validOrder, orderId }, key);
+    expect(ok.status).toBe(202);
+    await recordsOf(ok.body.eventId as string);
+    // Read after the refused requests: the valid one is the only record keyed by the order.
     expect(tail.messages.filter((m) => m.key?.toString() === orderId)).toHaveLength(1);
   });
 

@@ -1,3 +1,4 @@
+import { storableTextMessages } from '@fleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeApp } from '../src/routes/route-context.ts';
 import type { RecordingPublisher } from './recording-publisher.ts';
@@ -144,6 +145,99 @@ describe('POST /orders/:orderId/cancel validation', () => {
     expect(res.json().issues).toEqual([{ path: 'params.orderId', message: 'Invalid UUID' }]);
     const noReason = await post(`/orders/${crypto.randomUUID()}/cancel`, { reason: '   ' });
     expect(noReason.json().issues).toEqual([{ path: 'body.reason', message: expect.stringMatching(/>=1/) }]);
+  });
+});
+
+describe('strings no downstream consumer can store', () => {
+  const issuesOf = (res: { json(): { issues?: { path: string; message: string }[] } }) =>
+    [...(res.json().issues ?? [])].sort((a, b) => a.path.localeCompare(b.path));
+
+  it('a NUL customerId and a sku with a lone surrogate are a 400 naming each field and rule; nothing is published', async () => {
+    const before = publisher.published.length;
+    const res = await post('/orders', {
+      ...validOrder,
+      customerId: '\u0000',
+      lines: [
+        { sku: 'BOOK-\uD83D', quantity: 1, unitPrice: 100 },
+        { sku: '\uDE00MUG', quantity: 1, unitPrice: 100 },
+      ],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED' });
+    expect(issuesOf(res)).toEqual([
+      { path: 'body.customerId', message: 'must not contain the NUL character (U+0000)' },
+      { path: 'body.lines.0.sku', message: storableTextMessages.loneSurrogate(0xd83d) },
+      { path: 'body.lines.1.sku', message: storableTextMessages.loneSurrogate(0xde00) },
+    ]);
+    expect(publisher.published).toHaveLength(before);
+  });
+
+  it('control characters other than tab, LF and CR are a 400 too', async () => {
+    const before = publisher.published.length;
+    const res = await post('/orders', { ...validOrder, customerId: 'cust\u001b[2J' });
+    expect(issuesOf(res)).toEqual([{ path: 'body.customerId', message: storableTextMessages.control(0x1b) }]);
+    const c1 = await post('/orders', { ...validOrder, customerId: 'cust\u0085' });
+    expect(issuesOf(c1)).toEqual([{ path: 'body.customerId', message: storableTextMessages.control(0x85) }]);
+    expect(publisher.published).toHaveLength(before);
+  });
+
+  it('the raw JSON escapes reach the same rule (what a non-JS client sends)', async () => {
+    const res = await post(
+      '/orders',
+      '{"customerId":"a\\u0000b","currency":"EUR","lines":[{"sku":"\\ud800","quantity":1,"unitPrice":1}]}',
+      { 'content-type': 'application/json' },
+    );
+    expect(issuesOf(res)).toEqual([
+      { path: 'body.customerId', message: storableTextMessages.nul },
+      { path: 'body.lines.0.sku', message: storableTextMessages.loneSurrogate(0xd800) },
+    ]);
+  });
+
+  it('emoji (surrogate pairs), tab and newline are accepted and published as sent', async () => {
+    const order = {
+      ...validOrder,
+      customerId: 'cust-🛒-1042',
+      lines: [{ sku: 'MUG-☕-🎁', quantity: 1, unitPrice: 100 }],
+    };
+    const res = await post('/orders', order);
+    expect(res.statusCode).toBe(202);
+    expect(publisher.published.at(-1)?.data).toMatchObject(order);
+    const orderId = crypto.randomUUID();
+    const cancel = await post(`/orders/${orderId}/cancel`, { reason: 'line 1\n\tline 2 🙃' });
+    expect(cancel.statusCode).toBe(202);
+    expect(publisher.published.at(-1)?.data).toMatchObject({ orderId, reason: 'line 1\n\tline 2 🙃' });
+  });
+
+  it('a cancel reason with NUL or a lone surrogate is a 400 naming body.reason; nothing is published', async () => {
+    const before = publisher.published.length;
+    const orderId = crypto.randomUUID();
+    const nul = await post(`/orders/${orderId}/cancel`, { reason: 'mistake\u0000' });
+    expect(nul.statusCode).toBe(400);
+    expect(issuesOf(nul)).toEqual([{ path: 'body.reason', message: storableTextMessages.nul }]);
+    const lone = await post(`/orders/${orderId}/cancel`, { reason: '\uDBFF' });
+    expect(issuesOf(lone)).toEqual([
+      { path: 'body.reason', message: storableTextMessages.loneSurrogate(0xdbff) },
+    ]);
+    expect(publisher.published).toHaveLength(before);
+  });
+
+  it('the path parameter and the headers copied into the event refuse them by their own formats', async () => {
+    const before = publisher.published.length;
+    const param = await post('/orders/%00/cancel', { reason: 'x' });
+    expect(param.statusCode).toBe(400);
+    expect(issuesOf(param)).toEqual([{ path: 'params.orderId', message: 'Invalid UUID' }]);
+    const afterUuid = await post(`/orders/${crypto.randomUUID()}%00/cancel`, { reason: 'x' });
+    expect(issuesOf(afterUuid)).toEqual([{ path: 'params.orderId', message: 'Invalid UUID' }]);
+    const headers = await post('/orders', validOrder, {
+      'idempotency-key': 'key\u0001',
+      'x-correlation-id': 'corr\u001b',
+    });
+    expect(headers.statusCode).toBe(400);
+    expect(issuesOf(headers).map((i) => i.path)).toEqual([
+      'headers.idempotency-key',
+      'headers.x-correlation-id',
+    ]);
+    expect(publisher.published).toHaveLength(before);
   });
 });
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event.ts';
+import { storableText } from '../storable-text.ts';
 import { orderId, timestamp } from './payloads.ts';
 import { inventoryTopic } from './topics.ts';
 
 const exampleOrderId = '3f2c9a4e-8b1d-4c6f-9e2a-7d5b1c0e4f21';
 const reservedLine = z.object({
-  sku: z.string().min(1).max(64),
+  sku: storableText().min(1).max(64),
   quantity: z.number().int().positive(),
 });
 
@@ -16,8 +17,8 @@ export const StockReserved = defineEvent({
   description: 'Every line of the order is reserved in a warehouse until released or shipped.',
   schema: z.object({
     orderId,
-    reservationId: z.string().min(1),
-    warehouse: z.string().min(1),
+    reservationId: storableText().min(1),
+    warehouse: storableText().min(1),
     lines: z.array(reservedLine).min(1),
     reservedAt: timestamp,
   }),
@@ -44,7 +45,7 @@ export const StockRejected = defineEvent({
     missing: z
       .array(
         z.object({
-          sku: z.string().min(1).max(64),
+          sku: storableText().min(1).max(64),
           requested: z.number().int().positive(),
           available: z.number().int().nonnegative(),
         }),
@@ -67,7 +68,7 @@ export const ReleaseStock = defineEvent({
   description: 'Command: release the reservation of an order that will not be fulfilled.',
   schema: z.object({
     orderId,
-    reservationId: z.string().min(1),
+    reservationId: storableText().min(1),
     reason: z.enum(['PAYMENT_DECLINED', 'ORDER_CANCELLED']),
     requestedAt: timestamp,
   }),

@@ -8,7 +8,7 @@ export function orderAsyncApiYaml(): string {
     title: 'Order fulfilment fleet',
     version: '1.0.0',
     description:
-      'Events of the order-fulfilment fleet: orders, inventory and payments. CloudEvents 1.0 in Kafka headers (binary mode); values are JSON in the Confluent Schema Registry wire format. Generated from @fleet/contracts: do not edit, run `pnpm --filter @fleet/contracts asyncapi`.',
+      "Events of the order-fulfilment fleet: orders, inventory and payments. CloudEvents 1.0 in Kafka headers (binary mode); values are JSON in the Confluent Schema Registry wire format. Every free-text string field (ids, sku, customerId, reason, detail, warehouse...) is storable text: no NUL (U+0000), no unpaired UTF-16 surrogate, no control character other than tab, line feed and carriage return; producers refuse such values and the fleet's readers treat a record holding one as invalid (EVENT_INVALID). The JSON Schemas below do not express this rule (it is a zod check, so the registered schemas did not change). Generated from @fleet/contracts: do not edit, run `pnpm --filter @fleet/contracts asyncapi`.",
     exampleSource: '/fleet/checkout',
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event.ts';
+import { storableText } from '../storable-text.ts';
 import { cents, currency, customerId, orderId, orderLine, timestamp } from './payloads.ts';
 import { ordersTopic } from './topics.ts';
 
@@ -64,7 +65,7 @@ export const OrderCancelled = defineEvent({
     'The customer cancelled the order. A cancellation wins whenever it comes, even after OrderConfirmed: the order is cancelled and what it held is released.',
   schema: z.object({
     orderId,
-    reason: z.string().min(1).max(500),
+    reason: storableText().min(1).max(500),
     cancelledAt: timestamp,
   }),
   key: (e) => e.orderId,
@@ -79,7 +80,7 @@ export const OrderConfirmed = defineEvent({
     'Stock is reserved and payment authorised: the order will be shipped unless the customer cancels it (OrderCancelled wins, before or after this event).',
   schema: z.object({
     orderId,
-    paymentId: z.string().min(1),
+    paymentId: storableText().min(1),
     totalCents: cents,
     currency,
     confirmedAt: timestamp,
@@ -102,7 +103,7 @@ export const OrderRejected = defineEvent({
   schema: z.object({
     orderId,
     reason: z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CANCELLED']),
-    detail: z.string().max(500).optional(),
+    detail: storableText().max(500).optional(),
     rejectedAt: timestamp,
   }),
   key: (e) => e.orderId,

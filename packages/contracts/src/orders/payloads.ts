@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { storableText } from '../storable-text.ts';
 
 /** Building blocks shared by the order-fulfilment events. Amounts are integer cents. */
 export const orderId = z
   .uuid()
   .describe('The order, a UUID; the record key of every order-fulfilment event.');
-export const customerId = z.string().min(1).max(64).describe('The customer who placed the order.');
+export const customerId = storableText().min(1).max(64).describe('The customer who placed the order.');
 export const cents = z.number().int().nonnegative().describe('An amount in cents (minor units).');
 export const currency = z
   .string()
@@ -13,7 +14,7 @@ export const currency = z
 export const timestamp = z.iso.datetime().describe('RFC 3339 timestamp (UTC).');
 
 export const orderLine = z.object({
-  sku: z.string().min(1).max(64).describe('Stock keeping unit.'),
+  sku: storableText().min(1).max(64).describe('Stock keeping unit.'),
   quantity: z.number().int().positive().describe('How many units, > 0.'),
   unitPrice: cents.describe('Price of one unit in cents.'),
 });

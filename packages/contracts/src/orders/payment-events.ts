@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event.ts';
+import { storableText } from '../storable-text.ts';
 import { cents, currency, orderId, timestamp } from './payloads.ts';
 import { paymentsTopic } from './topics.ts';
 
@@ -12,7 +13,7 @@ export const PaymentAuthorized = defineEvent({
   description: 'The payment provider authorised the order total; it is captured at shipping.',
   schema: z.object({
     orderId,
-    paymentId: z.string().min(1),
+    paymentId: storableText().min(1),
     amountCents: cents,
     currency,
     authorizedAt: timestamp,
@@ -57,7 +58,7 @@ export const VoidPayment = defineEvent({
     'Command: release the authorisation of an order that will not be fulfilled (cancelled after its payment was authorised).',
   schema: z.object({
     orderId,
-    paymentId: z.string().min(1),
+    paymentId: storableText().min(1),
     reason: z.enum(['ORDER_CANCELLED']),
     requestedAt: timestamp,
   }),
@@ -77,7 +78,7 @@ export const PaymentVoided = defineEvent({
   description: 'The authorisation was released: nothing will be captured for this order.',
   schema: z.object({
     orderId,
-    paymentId: z.string().min(1),
+    paymentId: storableText().min(1),
     amountCents: cents,
     currency,
     voidedAt: timestamp,
