@@ -1,15 +1,21 @@
 # syntax=docker/dockerfile:1
-# One image for the whole fleet: every service, and the one-shot `topics` task, are this image
-# with a different command (see docker-compose.yml). No build step: Node 24 strips the types of
-# the workspace's .ts files itself. That works because workspace packages are symlinked into
-# node_modules and Node resolves them to their real path (packages/…, services/…), outside
-# node_modules, where type stripping is allowed; no dependency under node_modules ships .ts
+# One image for the whole fleet: every service, the one-shot `topics` task and the compatibility gate
+# are this image with a different command (see docker-compose.yml and deploy/k8s). No build step:
+# Node 24 strips the types of the workspace's .ts files itself. That works because workspace packages
+# are symlinked into node_modules and Node resolves them to their real path (packages/…, services/…),
+# outside node_modules, where type stripping is allowed; no dependency under node_modules ships .ts
 # that Node loads (zod and vitest list .ts only under custom export conditions).
+#
+# Small: only what runs is in the build context (.dockerignore leaves out tests, the test kits, the
+# traffic generator, bench/chaos/e2e, docs and deploy) and only production dependencies are installed
+# (≈ 96 MB of node_modules instead of ≈ 340 MB with the dev tools). Checked without Docker by copying
+# the context's files and running the same install: every service's main loads (docs/deployment.md).
 
 # The major must match .node-version (a unit test checks it).
 FROM node:24-slim AS base
 # The pnpm of package.json's "packageManager" (a unit test checks the two agree). Installed with
-# npm rather than corepack, so the runtime user finds it without downloading anything.
+# npm rather than corepack, so the runtime user finds it without downloading anything; compose's
+# `topics` one-shot runs through it.
 RUN npm install --global --no-audit --no-fund --loglevel=error pnpm@10.34.9 && npm cache clean --force
 # No "new pnpm available" notice in every one-shot's log.
 ENV npm_config_update_notifier=false
@@ -20,18 +26,22 @@ FROM base AS deps
 # layer, the download, is reused until the lockfile changes, whatever else changed.
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY patches ./patches
-RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --store-dir /pnpm/store
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --prod --store-dir /pnpm/store
 COPY . .
-# Dev dependencies included on purpose: a service may import at run time a package it lists only
-# under devDependencies (order-intake imports kafkajs), which a --prod install would leave out.
+# Production dependencies only: every service lists what it imports at run time under
+# "dependencies" (the workspace packages left out by .dockerignore are dev-only test kits).
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    pnpm install --frozen-lockfile --offline --store-dir /pnpm/store
+    pnpm install --frozen-lockfile --offline --prod --store-dir /pnpm/store
 
 FROM base AS runtime
 ENV NODE_ENV=production
+# The memory budget: V8's old space in MiB. Sized for a container of ≥ 512 MiB; the Kubernetes
+# manifests set it per service below its memory limit (deploy/src/fleet-manifests.ts).
+ENV NODE_OPTIONS=--max-old-space-size=384
 # Owned by root and read-only to the service user: nothing at run time writes to the workspace.
 COPY --from=deps /app /app
-USER node
-# The services stop gracefully on SIGTERM (drain, commit offsets); compose allows them time for it.
+# The image's `node` user by number, so that Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+# The services stop gracefully on SIGTERM (drain, commit offsets); compose and Kubernetes allow them time for it.
 STOPSIGNAL SIGTERM
-CMD ["node", "-e", "console.log('kafka-fleet image. Run a service: node services/<name>/src/main.ts (order-intake, inventory, payments, order-lifecycle, order-view, sales-analytics)\\nApply the topics: pnpm --filter @fleet/contracts apply-topics\\nSee docker-compose.yml.')"]
+CMD ["node", "-e", "console.log('kafka-fleet image. Run a service: node services/<name>/src/main.ts (order-intake, inventory, payments, order-lifecycle, order-view, sales-analytics)\\nApply the topics: node packages/contracts/src/bin/apply-topics.ts\\nCompatibility gate: node packages/contracts/src/bin/check-compatibility.ts\\nSee docker-compose.yml and deploy/k8s.')"]
