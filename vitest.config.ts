@@ -12,6 +12,7 @@ const workspace = [
   'bench/src/**',
   'chaos/src/**',
   'e2e/src/**',
+  'deploy/src/**',
 ];
 
 export default defineConfig({
