@@ -77,8 +77,13 @@ export class ContractDefinitionError extends ContractError {
 export class RegistryError extends ContractError {
   readonly status: number | undefined;
 
+  /** No answer, an overloaded or failing registry: worth retrying. A 4xx answer is final. */
+  readonly failureKind: 'transient' | 'permanent';
+
   constructor(message: string, status?: number, options?: ErrorOptions) {
     super('REGISTRY_ERROR', message, options);
     this.status = status;
+    this.failureKind =
+      status === undefined || status >= 500 || status === 429 || status === 408 ? 'transient' : 'permanent';
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { EnvelopeError } from './contract-errors.ts';
+import { storableTextProblems } from './storable-text.ts';
 
 /**
  * CloudEvents 1.0 attributes of one record, carried in Kafka headers (protocol binding, binary mode):
@@ -116,7 +117,8 @@ export function envelopeFromHeaders(headers: IHeaders | undefined): EventEnvelop
 
   const specversion = read(envelopeHeaders.specversion);
   if (specversion === undefined) problems.push('ce_specversion is missing (must be "1.0")');
-  else if (specversion !== '1.0') problems.push(`ce_specversion is ${quoted(specversion)}, must be exactly "1.0"`);
+  else if (specversion !== '1.0')
+    problems.push(`ce_specversion is ${quoted(specversion)}, must be exactly "1.0"`);
 
   const time = read(envelopeHeaders.time);
   if (time === undefined) problems.push('ce_time is missing (RFC 3339 timestamp)');
@@ -149,14 +151,12 @@ export function envelopeFromHeaders(headers: IHeaders | undefined): EventEnvelop
 
 /**
  * Envelope attributes are identifiers that consumers store (the dedupe key, the correlation of a
- * follow-on), so they must be storable anywhere: at most this many characters, and no control
- * character or unpaired surrogate (PostgreSQL text cannot hold U+0000; UTF-8 cannot encode a lone
- * surrogate). Stricter than CloudEvents, which only asks for a non-empty string.
+ * follow-on), so they must be storable anywhere: at most this many characters, and storable text
+ * (`storableText`: no NUL, lone surrogate or control character). Stricter than CloudEvents, which
+ * only asks for a non-empty string.
  */
 export const MAX_ENVELOPE_ATTRIBUTE_LENGTH = 256;
 
-// C0 and C1 control characters, DEL, and UTF-16 surrogates that are not part of a pair.
-const unstorable = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const traceparentFormat = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const tracestateFormat = /^[\x20-\x7e]{0,512}$/;
 
@@ -165,12 +165,10 @@ const quoted = (value: string) => JSON.stringify(value.length > 64 ? `${value.sl
 
 function checkText(header: string, value: string, problems: string[]): void {
   if (value.length > MAX_ENVELOPE_ATTRIBUTE_LENGTH)
-    problems.push(`${header} is ${value.length} characters long, at most ${MAX_ENVELOPE_ATTRIBUTE_LENGTH} allowed`);
-  const bad = unstorable.exec(value);
-  if (bad)
     problems.push(
-      `${header} contains U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at position ${bad.index} (control characters and unpaired surrogates are not allowed)`,
+      `${header} is ${value.length} characters long, at most ${MAX_ENVELOPE_ATTRIBUTE_LENGTH} allowed`,
     );
+  for (const problem of storableTextProblems(value)) problems.push(`${header} ${problem}`);
 }
 
 /** A header's value as text; a repeated header counts by its first value. */

@@ -13,6 +13,7 @@ export const deadLetterHeaders = {
   attempts: 'dlq_attempts',
   failedAt: 'dlq_failed_at',
   sourceTimestamp: 'dlq_source_timestamp',
+  originalOmitted: 'dlq_original_omitted',
 } as const;
 
 export interface DeadLetter {
@@ -21,12 +22,14 @@ export interface DeadLetter {
   message: KafkaMessage;
   error: unknown;
   attempts: number;
+  /** Set when the DLQ refused the original key, value and headers (too large): why they were left out. */
+  omitted?: string;
 }
 
 /** The DLQ record: the original key, value and headers untouched, plus why and where from. */
 export function deadLetterMessage(processor: string, letter: DeadLetter): Message {
   const error = letter.error;
-  const headers: IHeaders = { ...(letter.message.headers ?? {}) };
+  const headers: IHeaders = letter.omitted ? {} : { ...(letter.message.headers ?? {}) };
   headers[deadLetterHeaders.sourceTopic] = letter.topic;
   headers[deadLetterHeaders.sourcePartition] = String(letter.partition);
   headers[deadLetterHeaders.sourceOffset] = letter.message.offset;
@@ -41,6 +44,11 @@ export function deadLetterMessage(processor: string, letter: DeadLetter): Messag
   headers[deadLetterHeaders.attempts] = String(letter.attempts);
   headers[deadLetterHeaders.failedAt] = new Date().toISOString();
   headers[deadLetterHeaders.sourceTimestamp] = letter.message.timestamp;
+  // The original stays at its source coordinates until the source topic's retention ends.
+  if (letter.omitted) {
+    headers[deadLetterHeaders.originalOmitted] = letter.omitted.slice(0, 1000);
+    return { key: null, value: null, headers };
+  }
   // No timestamp of its own: the DLQ's retention counts from when the record was dead-lettered.
   return { key: letter.message.key, value: letter.message.value, headers };
 }

@@ -14,12 +14,6 @@ export async function recordNewEventIds(trx: Transaction<unknown>, ids: string[]
   return new Set(rows.map((r) => r.event_id));
 }
 
-/** Forgets IDs recorded in this transaction whose events were not applied after all (dead-lettered). */
-export async function forgetEventIds(trx: Transaction<unknown>, ids: string[]): Promise<void> {
-  if (ids.length > 0)
-    await sql`delete from processed_events where event_id = any(${ids}::text[])`.execute(trx);
-}
-
 /**
  * Deletes dedupe records older than the window, a chunk at a time so no statement holds many locks.
  * A duplicate older than the window is no longer recognised: the window must exceed the longest

@@ -13,6 +13,7 @@ import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
 import { pruneEventIds } from './dedupe-store.ts';
 import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
 import { errorCode } from './errors.ts';
+import { isTransientError } from './failure-kind.ts';
 import { createOpsServer } from './http-server.ts';
 import { createKafka } from './kafka-client.ts';
 import { fetchGroupLag } from './lag-monitor.ts';
@@ -25,7 +26,6 @@ import { RecordDecoder } from './record-decoder.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 import { SubBatchProcessor } from './sub-batch-processor.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
-import { isTransientError } from './transient-error.ts';
 
 export interface StartOptions {
   /** Defaults to the parsed process environment. */

@@ -2,6 +2,8 @@ import { type EventCodec, envelopeFromHeaders, upcastChain } from '@fleet/contra
 import type { KafkaMessage } from 'kafkajs';
 import type { Route } from './define-processor.ts';
 import type { ProcessedEvent } from './event-meta.ts';
+import { isTransientError } from './failure-kind.ts';
+import { RefusedBatchError, refusedBatchHeader } from './refused-batch.ts';
 
 export type DecodedRecord<DB> =
   | { kind: 'event'; route: Route<DB>; event: ProcessedEvent<unknown>; message: KafkaMessage }
@@ -11,6 +13,7 @@ export type DecodedRecord<DB> =
 /**
  * Turns records into events for the routing table. A record whose type the processor does not
  * route is skipped (topics carry several types); one that cannot be read is `invalid`, for the DLQ.
+ * Throws only what is worth retrying (see `failure-kind.ts`).
  */
 export class RecordDecoder<DB> {
   readonly #codec: EventCodec;
@@ -30,6 +33,9 @@ export class RecordDecoder<DB> {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.headers ?? {}))
         if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+      const refused = headers[refusedBatchHeader];
+      if (refused !== undefined)
+        return { kind: 'invalid', error: new RefusedBatchError(refused, headers), message };
       const envelope = envelopeFromHeaders(headers);
       const route = this.#routesByType.get(envelope.type);
       if (!route) return { kind: 'unrouted', message };
@@ -60,6 +66,8 @@ export class RecordDecoder<DB> {
         },
       };
     } catch (error) {
+      // The registry away while an unknown schema ID is looked up: not the record's fault.
+      if (isTransientError(error)) throw error;
       return { kind: 'invalid', error, message };
     }
   }

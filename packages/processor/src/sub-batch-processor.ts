@@ -5,18 +5,18 @@ import type { KafkaMessage } from 'kafkajs';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import pRetry, { AbortError } from 'p-retry';
 import type { DeadLetter } from './dead-letter.ts';
-import { forgetEventIds, recordNewEventIds } from './dedupe-store.ts';
+import { recordNewEventIds } from './dedupe-store.ts';
 import type { Route } from './define-processor.ts';
 import { deterministicId } from './deterministic-id.ts';
-import { HandlerFailedError } from './errors.ts';
+import { errorCode, HandlerFailedError } from './errors.ts';
 import type { ProcessedEvent } from './event-meta.ts';
 import { currentTraceHeaders, inBatchSpan, inEventSpan } from './event-span.ts';
+import { failureKind, isLockConflict, isTransientError } from './failure-kind.ts';
 import type { PublishOptions } from './handler-context.ts';
 import { type Logger, withEventLogContext } from './logger.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
 import type { ProcessorMetrics } from './processor-metrics.ts';
 import type { RecordDecoder } from './record-decoder.ts';
-import { isLockConflict, isTransientError } from './transient-error.ts';
 
 type Routed<DB> = { route: Route<DB>; event: ProcessedEvent<unknown>; message: KafkaMessage };
 
@@ -62,7 +62,14 @@ export class SubBatchProcessor<DB> {
     const letters: DeadLetter[] = [];
     const routed: Routed<DB>[] = [];
     for (const message of messages) {
-      const record = await this.#d.decoder.decode(topic, partition, message);
+      const record = await this.#d.decoder
+        .decode(topic, partition, message)
+        // decode() throws only what is worth retrying (the registry away while an unknown schema ID is looked up).
+        .catch(() =>
+          this.#retryTransient('decode a record', keepGoing, () =>
+            this.#d.decoder.decode(topic, partition, message),
+          ),
+        );
       if (record.kind === 'event') routed.push(record);
       else if (record.kind === 'invalid')
         letters.push({ topic, partition, message, error: record.error, attempts: 1 });
@@ -71,9 +78,10 @@ export class SubBatchProcessor<DB> {
 
     if (routed.length > 0) letters.push(...(await this.#applySplittingOnConflict(routed, keepGoing)));
     if (letters.length > 0) {
-      await this.#retryTransient('send dead letters', keepGoing, () => this.#d.sendDeadLetters(letters));
+      letters.sort((a, b) => compareOffsets(a.message.offset, b.message.offset));
+      await this.#deadLetter(letters, keepGoing);
       for (const letter of letters) {
-        const reason = (letter.error as { code?: string }).code ?? 'UNKNOWN';
+        const reason = errorCode(letter.error);
         this.#d.metrics.deadLettered.add(1, { ...this.#attrs, reason });
         this.#d.logger.warn(
           { topic, partition, offset: letter.message.offset, reason, err: letter.error },
@@ -97,9 +105,34 @@ export class SubBatchProcessor<DB> {
         if (!isTransientError(error)) return;
         this.#d.metrics.retries.add(1, { ...this.#attrs, kind: 'transient' });
         this.#d.logger.warn({ err: error, attempt: attemptNumber }, `${what} failed transiently; retrying`);
-        if (!(await keepGoing())) throw new AbortError(`stopped while retrying: ${what}`);
+        if (!(await keepGoing())) throw new AbortError(new StoppedError(`stopped while retrying: ${what}`));
       },
     });
+  }
+
+  /**
+   * Sends dead letters; should the broker refuse them (a record too large once the reason headers are
+   * added), one by one, and a letter still refused goes without its original key, value and headers,
+   * with the reason for the omission: its source coordinates still point at the original.
+   */
+  async #deadLetter(letters: DeadLetter[], keepGoing: () => Promise<boolean>): Promise<void> {
+    const send = (batch: DeadLetter[]) =>
+      this.#retryTransient('send dead letters', keepGoing, () => this.#d.sendDeadLetters(batch));
+    try {
+      await send(letters);
+      return;
+    } catch (error) {
+      if (error instanceof StoppedError) throw error;
+      this.#d.logger.warn({ err: error }, 'the dead-letter topic refused a batch; sending one by one');
+    }
+    for (const letter of letters) {
+      try {
+        await send([letter]);
+      } catch (error) {
+        if (error instanceof StoppedError) throw error;
+        await send([{ ...letter, omitted: error instanceof Error ? error.message : String(error) }]);
+      }
+    }
   }
 
   /**
@@ -113,7 +146,7 @@ export class SubBatchProcessor<DB> {
   ): Promise<DeadLetter[]> {
     if (routed.length > 1) {
       try {
-        return await this.#apply(routed);
+        return await this.#apply(routed, keepGoing);
       } catch (error) {
         if (isLockConflict(error)) {
           this.#d.metrics.retries.add(1, { ...this.#attrs, kind: 'split' });
@@ -124,11 +157,15 @@ export class SubBatchProcessor<DB> {
         if (!isTransientError(error)) throw error;
       }
     }
-    return this.#retryTransient('apply sub-batch', keepGoing, () => this.#apply(routed));
+    return this.#retryTransient('apply sub-batch', keepGoing, () => this.#apply(routed, keepGoing));
   }
 
-  /** All together first; if a handler fails, again with each event isolated so the others still commit. */
-  async #apply(routed: Routed<DB>[]): Promise<DeadLetter[]> {
+  /**
+   * All together first; if that fails for any reason but a transient one, wherever it failed (dedupe
+   * insert, a handler, the outbox insert), again record by record so only the records at fault are
+   * dead-lettered.
+   */
+  async #apply(routed: Routed<DB>[], keepGoing: () => Promise<boolean>): Promise<DeadLetter[]> {
     try {
       await this.#d.db.transaction().execute((trx) => this.#applyTogether(trx, routed));
       return [];
@@ -136,9 +173,9 @@ export class SubBatchProcessor<DB> {
       if (isTransientError(error)) throw error;
       this.#d.logger.warn(
         { err: error, events: routed.length },
-        'a handler failed; applying the sub-batch event by event',
+        'the sub-batch failed as a whole; applying it record by record',
       );
-      return await this.#d.db.transaction().execute((trx) => this.#applyIsolated(trx, routed));
+      return await this.#applyRecordByRecord(routed, keepGoing);
     }
   }
 
@@ -146,48 +183,113 @@ export class SubBatchProcessor<DB> {
     const fresh = await this.#newEvents(trx, routed);
     const outbox: OutboxMessage[] = [];
     for (const run of runsOfOneRoute(fresh)) await this.#runHandler(trx, run, outbox);
-    await this.#finish(trx, fresh.length, outbox);
+    await insertOutbox(trx as Transaction<unknown>, outbox);
+    this.#committed(fresh.length, outbox.length);
   }
 
-  async #applyIsolated(trx: Transaction<DB>, routed: Routed<DB>[]): Promise<DeadLetter[]> {
-    const fresh = await this.#newEvents(trx, routed);
-    const outbox: OutboxMessage[] = [];
-    const failed: DeadLetter[] = [];
-    const failedIds: string[] = [];
-    for (const item of fresh) {
-      const maxAttempts = item.route.options.maxAttempts ?? this.#d.handlerMaxAttempts;
-      for (let attempt = 1; ; attempt++) {
-        const published: OutboxMessage[] = [];
-        await sql`savepoint fleet_event`.execute(trx);
-        try {
-          await this.#runHandler(trx, [item], published);
-          await sql`release savepoint fleet_event`.execute(trx);
-          outbox.push(...published);
-          break;
-        } catch (error) {
-          if (isTransientError(error)) throw error;
-          await sql`rollback to savepoint fleet_event`.execute(trx);
-          if (attempt >= maxAttempts) {
-            const { meta } = item.event;
-            failed.push({
-              topic: meta.topic,
-              partition: meta.partition,
-              message: item.message,
-              error: new HandlerFailedError(meta.type, attempt, error),
-              attempts: attempt,
-            });
-            failedIds.push(meta.id);
-            break;
-          }
-          this.#d.metrics.retries.add(1, { ...this.#attrs, kind: 'handler' });
-          await sleep(Math.min(50 * 2 ** attempt, 2_000));
+  /**
+   * Every record in a savepoint of its own, holding its dedupe insert, its handler and its follow-ons:
+   * whatever fails for one record rolls back that record alone. Failures worth another attempt are
+   * retried in rounds: the whole pass rolls back, waits (heartbeating, no transaction open) and runs
+   * again, so events stay in partition order and a sub-batch takes at most `maxAttempts` passes
+   * however many of its events fail. What escapes a record's savepoint is the database's failure,
+   * not the record's, and is retried in place.
+   */
+  async #applyRecordByRecord(routed: Routed<DB>[], keepGoing: () => Promise<boolean>): Promise<DeadLetter[]> {
+    const attempts = new Map<Routed<DB>, number>();
+    const givenUp = new Map<Routed<DB>, DeadLetter>();
+    for (let round = 1; ; round++) {
+      const trx = await this.#d.db
+        .startTransaction()
+        .execute()
+        .catch((error: unknown) => Promise.reject(new DatabaseUnavailableError(error)));
+      let again = false;
+      try {
+        const pass = await this.#passRecordByRecord(trx, routed, givenUp, keepGoing);
+        for (const [item, error] of pass.failures) {
+          const attempt = (attempts.get(item) ?? 0) + 1;
+          attempts.set(item, attempt);
+          const maxAttempts = item.route.options.maxAttempts ?? this.#d.handlerMaxAttempts;
+          if (failureKind(error.cause) === 'permanent' || attempt >= maxAttempts)
+            givenUp.set(item, this.#letterFor(item, error, attempt));
+          else again = true;
         }
+        if (again) {
+          await trx.rollback().execute();
+        } else {
+          await trx.commit().execute();
+          this.#committed(pass.applied, pass.published);
+          return [...givenUp.values()];
+        }
+      } catch (error) {
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => {});
+        throw isTransientError(error) || error instanceof StoppedError
+          ? error
+          : new DatabaseUnavailableError(error);
+      }
+      this.#d.metrics.retries.add(1, { ...this.#attrs, kind: 'handler' });
+      await this.#pause(Math.min(100 * 2 ** (round - 1), 2_000), keepGoing);
+    }
+  }
+
+  async #passRecordByRecord(
+    trx: Transaction<DB>,
+    routed: Routed<DB>[],
+    skip: ReadonlyMap<Routed<DB>, unknown>,
+    keepGoing: () => Promise<boolean>,
+  ): Promise<{ failures: Map<Routed<DB>, RecordFailure>; applied: number; published: number }> {
+    await sql`set constraints all immediate`.execute(trx); // a deferred constraint fails its own record
+    const failures = new Map<Routed<DB>, RecordFailure>();
+    let applied = 0;
+    let published = 0;
+    for (const [i, item] of routed.entries()) {
+      if (skip.has(item)) continue;
+      if (i % 100 === 99 && !(await keepGoing()))
+        throw new StoppedError('stopped while applying record by record');
+      await sql`savepoint fleet_record`.execute(trx);
+      let stage: RecordFailure['stage'] = 'dedupe';
+      try {
+        const fresh = await recordNewEventIds(trx as Transaction<unknown>, [item.event.meta.id]);
+        if (fresh.size === 0) {
+          this.#d.metrics.duplicates.add(1, this.#attrs);
+        } else {
+          stage = 'handler';
+          const outbox: OutboxMessage[] = [];
+          await this.#runHandler(trx, [item], outbox);
+          stage = 'outbox';
+          await insertOutbox(trx as Transaction<unknown>, outbox);
+          applied++;
+          published += outbox.length;
+        }
+        await sql`release savepoint fleet_record`.execute(trx);
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        // Should this fail too, the database is what broke, not the record.
+        await sql`rollback to savepoint fleet_record`.execute(trx);
+        failures.set(item, new RecordFailure(stage, error));
       }
     }
-    // A dead-lettered event was not applied: forget its ID so a redrive after a fix applies it.
-    await forgetEventIds(trx as Transaction<unknown>, failedIds);
-    await this.#finish(trx, fresh.length - failed.length, outbox);
-    return failed;
+    return { failures, applied, published };
+  }
+
+  #letterFor(item: Routed<DB>, failure: RecordFailure, attempts: number): DeadLetter {
+    const { meta } = item.event;
+    const error =
+      failure.stage === 'handler'
+        ? new HandlerFailedError(meta.type, attempts, failure.cause)
+        : failure.cause;
+    return { topic: meta.topic, partition: meta.partition, message: item.message, error, attempts };
+  }
+
+  /** Waits between rounds in slices short enough to heartbeat the group session. */
+  async #pause(ms: number, keepGoing: () => Promise<boolean>): Promise<void> {
+    for (let left = ms; left > 0; left -= 1_000) {
+      await sleep(Math.min(left, 1_000));
+      if (!(await keepGoing())) throw new StoppedError('stopped while waiting to retry');
+    }
   }
 
   /** Records the sub-batch's event IDs; returns the events seen for the first time, in order. */
@@ -202,10 +304,9 @@ export class SubBatchProcessor<DB> {
     return result;
   }
 
-  async #finish(trx: Transaction<DB>, applied: number, outbox: OutboxMessage[]): Promise<void> {
-    await insertOutbox(trx as Transaction<unknown>, outbox);
+  #committed(applied: number, published: number): void {
     if (applied > 0) this.#d.metrics.processed.add(applied, this.#attrs);
-    if (outbox.length > 0) queueMicrotask(() => this.#d.outboxWritten());
+    if (published > 0) queueMicrotask(() => this.#d.outboxWritten());
   }
 
   async #runHandler(trx: Transaction<DB>, run: Routed<DB>[], outbox: OutboxMessage[]): Promise<void> {
@@ -289,6 +390,34 @@ export class SubBatchProcessor<DB> {
     };
   }
 }
+
+/** Where in a record's handling it failed, and why. */
+class RecordFailure {
+  readonly stage: 'dedupe' | 'handler' | 'outbox';
+  readonly cause: unknown;
+  constructor(stage: RecordFailure['stage'], cause: unknown) {
+    this.stage = stage;
+    this.cause = cause;
+  }
+}
+
+/** The consumer stopped running (shutdown, rebalance) while a sub-batch waited: it is given up, unresolved. */
+class StoppedError extends Error {}
+
+/** The database failed outside any record's savepoint (begin, commit, rollback): retried in place. */
+class DatabaseUnavailableError extends Error {
+  readonly failureKind = 'transient';
+  constructor(cause: unknown) {
+    super(
+      `the database failed outside any record: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+const compareOffsets = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
 
 /** Consecutive events with the same route: handlers see them in partition order, never regrouped. */
 function runsOfOneRoute<DB>(items: Routed<DB>[]): Routed<DB>[][] {

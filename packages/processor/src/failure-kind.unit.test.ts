@@ -1,0 +1,41 @@
+import { RegistryError } from '@fleet/contracts';
+import { describe, expect, it } from 'vitest';
+import { failureKind, PermanentError, RetryableError } from './failure-kind.ts';
+
+// What pg, Node and kafkajs really throw, reduced to the fields classification reads.
+const pgError = (code: string) => Object.assign(new Error('x'), { code, severity: 'ERROR' });
+const systemError = (code: string) =>
+  Object.assign(new Error('x'), { code, errno: -111, syscall: 'connect' });
+const kafkaError = (retriable: boolean) =>
+  Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', retriable });
+
+describe('failureKind', () => {
+  it('retries lost connections, lock races, shutdowns, exhausted resources and unavailable peers', () => {
+    for (const code of ['40001', '40P01', '57P01', '57P03', '08006', '08P01', '53300', '53100', '55P03'])
+      expect(failureKind(pgError(code)), code).toBe('transient');
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'])
+      expect(failureKind(systemError(code)), code).toBe('transient');
+    expect(failureKind(kafkaError(true))).toBe('transient');
+    expect(failureKind(new Error('fetch failed', { cause: systemError('ECONNREFUSED') }))).toBe('transient');
+    expect(failureKind(new RegistryError('no answer', undefined))).toBe('transient');
+    expect(failureKind(new RegistryError('overloaded', 503))).toBe('transient');
+    expect(failureKind(new RetryableError('rate limited upstream'))).toBe('transient');
+  });
+
+  it('gives up at once on what the same record will always fail: bad data, constraints, limits', () => {
+    // 22021: NUL in text; 22001: value too long; 23505: unique; 42P01: no such table; 54000: index row too large
+    for (const code of ['22021', '22P05', '22001', '23505', '23503', '42P01', '54000', '0A000'])
+      expect(failureKind(pgError(code)), code).toBe('permanent');
+    expect(failureKind(kafkaError(false))).toBe('permanent');
+    expect(failureKind(new RegistryError('refused', 422))).toBe('permanent');
+    expect(failureKind(new PermanentError('no such customer'))).toBe('permanent');
+  });
+
+  it('leaves application errors and codeless driver errors to the attempts policy', () => {
+    expect(failureKind(new TypeError('x is undefined'))).toBe('unknown');
+    expect(failureKind(new Error('Connection terminated unexpectedly'))).toBe('unknown');
+    expect(failureKind(Object.assign(new Error('x'), { code: '23505' }))).toBe('unknown'); // not from the server
+    expect(failureKind(pgError('P0001'))).toBe('unknown'); // raise_exception in a function
+    expect(failureKind('boom')).toBe('unknown');
+  });
+});

@@ -1,0 +1,149 @@
+import type { EventType } from '@fleet/contracts';
+import { readTopic, waitFor } from '@fleet/testkit';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deadLetterHeaders,
+  deadLetterTopicOf,
+  defineProcessor,
+  on,
+  type ProcessorRuntime,
+} from '../src/index.ts';
+import { POISON_AMOUNT } from './ledger.ts';
+import { type LedgerInput, type LedgerWorld, ledgerWorld, movements } from './ledger-harness.ts';
+
+// Failures anywhere in a sub-batch, not only in handlers, end with the record in the DLQ and the
+// rest applied: no record stalls its partition.
+describe('record isolation on real Kafka, registry and Postgres', () => {
+  let world: LedgerWorld;
+  const running: ProcessorRuntime<unknown>[] = [];
+
+  beforeAll(async () => {
+    world = await ledgerWorld('ledger_isolation');
+  });
+  afterAll(async () => {
+    for (const runtime of running) await runtime.stop();
+    await world.close();
+  });
+
+  const dlqOf = async (processor: string) =>
+    (await readTopic(world.kafka, world.admin, deadLetterTopicOf({ name: processor } as never))).filter(
+      // Dead-letter topics are named after the processor: keep to this run's source topic.
+      (d) =>
+        d.headers[deadLetterHeaders.processor] === processor &&
+        d.headers[deadLetterHeaders.sourceTopic] === world.contracts.accounts.name,
+    );
+
+  it('dead-letters records whose envelope no consumer can store, applies everything around them', async () => {
+    const runtime = (await world.start({ HTTP_PORT: '0' })) as ProcessorRuntime<unknown>;
+    running.push(runtime);
+    const [first, second] = movements(2, 2);
+    const good = await world.encode(first as LedgerInput);
+    const headers = good.headers as Record<string, string>;
+    const hostile = [
+      { ...good, headers: { ...headers, ce_id: 'nul\u0000id' } },
+      { ...good, headers: { ...headers, ce_id: 'x'.repeat(8_000) } },
+      { ...good, headers: { ...headers, ce_id: 'corr-nul', ce_correlationid: 'c\u0000' } },
+    ];
+    const traced = { ...(second as LedgerInput), id: `${(second as LedgerInput).id}-traced` };
+    const tracedRecord = await world.encode(traced);
+    tracedRecord.headers = { ...tracedRecord.headers, traceparent: '00-\u0000-broken' };
+    await world.sendRaw([...hostile, tracedRecord]);
+    world.sent.push(traced);
+    await world.send(movements(30, 3));
+    await world.waitForOracle();
+
+    const letters = await dlqOf(world.definition.name);
+    expect(letters.map((l) => l.headers[deadLetterHeaders.errorCode])).toEqual([
+      'ENVELOPE_INVALID',
+      'ENVELOPE_INVALID',
+      'ENVELOPE_INVALID',
+    ]);
+    for (const letter of letters) expect(letter.value).toEqual(good.value);
+  });
+
+  it('isolates a failure outside any handler (a follow-on the outbox cannot store) to its record', async () => {
+    const { Deposited, BalanceChanged } = world.contracts;
+    // Its own processor over the same topic: every deposit announces a balance keyed by account,
+    // and an account ID with a NUL byte makes the outbox insert fail after the handler succeeded.
+    const name = 'ledger_isolation_notices';
+    const definition = defineProcessor<unknown>({
+      name,
+      publishes: [BalanceChanged as EventType],
+      routes: [
+        on(Deposited, async (event, ctx) => {
+          const { accountId, amount, seq } = event.data;
+          await ctx.publish(BalanceChanged, { accountId, balance: amount, seq });
+        }),
+      ],
+      migrations: {},
+    });
+    const { ProcessorRuntime } = await import('../src/index.ts');
+    const runtime = (await ProcessorRuntime.start(definition, {
+      config: world.config({ HTTP_PORT: '0', PROCESSOR_DB_SCHEMA: name, PROCESSOR_GROUP_ID: name }),
+    })) as ProcessorRuntime<unknown>;
+    running.push(runtime);
+    const unstorable: LedgerInput = {
+      id: 'unstorable-follow-on',
+      type: 'Deposited',
+      data: { accountId: 'acct\u0000', amount: 5, seq: 0 },
+    };
+    const marker: LedgerInput = {
+      id: 'marker-after',
+      type: 'Deposited',
+      data: { accountId: 'm', amount: 1, seq: 0 },
+    };
+    // Sent raw: the ledger of the other tests dead-letters the NUL account too, and its oracle
+    // must not count these.
+    const record = await world.encode(unstorable);
+    record.headers = { ...record.headers, ce_subject: 'acct' }; // a storable envelope: only the follow-on fails
+    await world.sendRaw([record, await world.encode(marker)]);
+    world.sent.push(marker); // the ledger applies it too
+    const applied = async (id: string) =>
+      (
+        await sql`select 1 from ${sql.table(`${name}.processed_events`)} where event_id = ${id}`.execute(
+          world.db,
+        )
+      ).rows.length === 1;
+
+    await waitFor('the marker behind the bad record to be applied', async () =>
+      (await applied(marker.id)) ? true : undefined,
+    );
+    const letters = await waitFor('the dead letter', async () => {
+      const found = (await dlqOf(name)).filter((l) => l.headers.ce_id === unstorable.id);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.headers[deadLetterHeaders.errorCode]).toBe('22021');
+    expect(letters[0]?.value).toEqual((await world.encode(unstorable)).value);
+    expect(await applied(unstorable.id)).toBe(false);
+  });
+
+  it('dead-letters a sub-batch of 500 failing events in bounded time, heartbeating, each once', async () => {
+    // A short session: retries that sleep without heartbeats would lose the group many times over.
+    const poison = movements(500, 50, 'poison').map(
+      (m) => ({ ...m, type: 'Deposited', data: { ...m.data, amount: POISON_AMOUNT } }) satisfies LedgerInput,
+    );
+    for (const runtime of running.splice(0)) await runtime.stop();
+    running.push(
+      (await world.start({
+        HTTP_PORT: '0',
+        PROCESSOR_SESSION_TIMEOUT_MS: '6000',
+        PROCESSOR_BATCH_SIZE: '500',
+      })) as ProcessorRuntime<unknown>,
+    );
+    const started = Date.now();
+    await world.send(poison);
+    const marker = movements(1, 1, 'after-poison');
+    await world.send(marker);
+    await world.waitForOracle(120_000);
+    const elapsed = Date.now() - started;
+
+    const letters = (await dlqOf(world.definition.name)).filter((l) => l.headers.ce_id?.startsWith('poison'));
+    expect(letters).toHaveLength(500);
+    expect(new Set(letters.map((l) => l.headers.ce_id)).size).toBe(500);
+    expect(letters.every((l) => l.headers[deadLetterHeaders.attempts] === '3')).toBe(true);
+    // Generous: 500 events × 3 attempts take a few seconds; sleeping per event took minutes.
+    expect(elapsed).toBeLessThan(60_000);
+  });
+});
