@@ -11,6 +11,7 @@ const workspace = [
   'services/*/test/**',
   'bench/src/**',
   'chaos/src/**',
+  'fuzz/src/**',
   'e2e/src/**',
   'deploy/src/**',
 ];
