@@ -50,6 +50,8 @@ export function failureKind(error: unknown): FailureKind {
   if (typeof code === 'string') {
     if (sqlState.test(code) && 'severity' in error) {
       // A PostgreSQL server error (pg's DatabaseError carries `severity`).
+      // A statement timeout (57014) may be the record's own doing (a pathological query): attempts decide.
+      if (code === '57014') return 'unknown';
       if (transientSqlCodes.has(code) || transientSqlClasses.has(code.slice(0, 2))) return 'transient';
       if (permanentSqlClasses.has(code.slice(0, 2))) return 'permanent';
       return 'unknown';

@@ -36,6 +36,7 @@ describe('failureKind', () => {
     expect(failureKind(new Error('Connection terminated unexpectedly'))).toBe('unknown');
     expect(failureKind(Object.assign(new Error('x'), { code: '23505' }))).toBe('unknown'); // not from the server
     expect(failureKind(pgError('P0001'))).toBe('unknown'); // raise_exception in a function
+    expect(failureKind(pgError('57014'))).toBe('unknown'); // statement timeout: maybe the record's query
     expect(failureKind('boom')).toBe('unknown');
   });
 });

@@ -119,6 +119,26 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
     expect(await applied(unstorable.id)).toBe(false);
   });
 
+  it('dead-letters a record the DLQ cannot hold whole without its bytes, saying why, and goes on', async () => {
+    const [first] = movements(1, 1, 'too-large');
+    const good = await world.encode(first as LedgerInput);
+    // Fits the source topic (1 MB by default), not once the dead-letter reasons are added.
+    const huge = {
+      key: good.key,
+      value: Buffer.alloc(1_048_000, 1),
+      headers: { ...(good.headers as Record<string, string>), ce_id: 'too-large-for-the-dlq' },
+    };
+    await world.sendRaw([huge]);
+    await world.send(movements(5, 1, 'behind-huge'));
+    await world.waitForOracle();
+    const letter = (await dlqOf(world.definition.name)).find(
+      (l) => l.headers.ce_id === undefined && l.value === null,
+    );
+    expect(letter?.headers[deadLetterHeaders.errorCode]).toBe('BAD_MAGIC_BYTE');
+    expect(letter?.headers[deadLetterHeaders.originalOmitted]).toMatch(/too large|larger/i);
+    expect(letter?.headers[deadLetterHeaders.sourceOffset]).toBeDefined();
+  });
+
   it('dead-letters a sub-batch of 500 failing events in bounded time, heartbeating, each once', async () => {
     // A short session: retries that sleep without heartbeats would lose the group many times over.
     const poison = movements(500, 50, 'poison').map(
