@@ -16,9 +16,11 @@ export interface Upcast<T> {
  * One version of one kind of event. `T` is the payload (the zod schema's output).
  *
  * - `type` is the CloudEvents type, `<namespace>.<Name>.v<version>`; the namespace defaults to
- *   `fleet.<topic>` (so `fleet.orders.OrderPlaced.v1`).
- * - `subject` is the Schema Registry subject, `<topic>-<type>` (TopicRecordNameStrategy): one subject
- *   per event type and version, several of them on one topic.
+ *   `fleet.<topic>` (so `fleet.orders.OrderPlaced.v1`), the topic's declared name: a topic prefix
+ *   (FLEET_TOPIC_PREFIX) does not change it.
+ * - `subject` is the Schema Registry subject, `<topic>-<type>` (TopicRecordNameStrategy) with the
+ *   topic as on the broker: one subject per event type and version, several of them on one topic, and
+ *   a prefixed deployment's subjects apart from the others'.
  */
 export interface EventType<T = unknown> {
   readonly name: string;
@@ -47,7 +49,7 @@ export interface EventDefinition<S extends z.ZodType, Old> {
   key: (data: z.output<S>) => string;
   example: z.output<S>;
   description: string;
-  /** Defaults to `fleet.<topic name>`. Lower-case dotted segments. */
+  /** Defaults to `fleet.<declared topic name>`. Lower-case dotted segments. */
   namespace?: string;
   upcastFrom?: { event: EventType<Old>; upcast: (old: Old) => z.output<S> };
 }
@@ -71,7 +73,7 @@ export function defineEvent<S extends z.ZodType, Old = never>(
     throw new ContractDefinitionError(`${where}: name must be PascalCase ([A-Z][A-Za-z0-9]*).`);
   if (!Number.isInteger(def.version) || def.version < 1)
     throw new ContractDefinitionError(`${where}: version must be an integer >= 1.`);
-  const namespace = def.namespace ?? `fleet.${def.topic.name.toLowerCase()}`;
+  const namespace = def.namespace ?? `fleet.${def.topic.declaredName.toLowerCase()}`;
   if (!dottedNamespace.test(namespace))
     throw new ContractDefinitionError(
       `${where}: namespace "${namespace}" must be lower-case dotted segments (e.g. fleet.orders); pass namespace explicitly.`,

@@ -82,6 +82,7 @@ export {
 } from './registry-http.ts';
 export { breaksAt, diffJsonSchemas, type SchemaChange } from './schema-diff.ts';
 export { storableText, storableTextMessages, storableTextProblems } from './storable-text.ts';
+export { namespacedTopicName, TOPIC_PREFIX_VARIABLE, topicPrefixFrom } from './topic-namespace.ts';
 export {
   applyTopicPlan,
   type ConfigChange,
