@@ -2,7 +2,7 @@ import type { EventType } from '@fleet/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
-import type { BatchHandler, EventHandler } from './handler-context.ts';
+import type { BatchHandler, EventHandler, ScheduleContext } from './handler-context.ts';
 
 export interface RouteOptions {
   /** Attempts before an event whose handler keeps failing goes to the dead-letter topic. */
@@ -33,6 +33,17 @@ export function onBatch<T, DB>(
 }
 
 /**
+ * Work on a clock rather than on an event (timeouts, expiries): every `everyMs`, in one transaction
+ * on one instance at a time (a PostgreSQL advisory lock), its follow-ons through the outbox. Not run
+ * while replaying (a rebuild).
+ */
+export interface Schedule<DB> {
+  name: string;
+  everyMs: number;
+  run(ctx: ScheduleContext<DB>): Promise<void>;
+}
+
+/**
  * A processor service in one declaration: read it and you know every topic → handler and its policies.
  * Topics to subscribe to follow from the routed event types.
  */
@@ -44,6 +55,8 @@ export interface ProcessorDefinition<DB> {
   migrations: Record<string, Migration>;
   /** Event types the processor publishes (registered in the Schema Registry at start-up). */
   publishes?: EventType<unknown>[];
+  /** Work on a clock (see {@link Schedule}). */
+  schedules?: Schedule<DB>[];
   /** Default `<name>.dlq`. */
   deadLetterTopic?: string;
   /** Default HTTP port for health, readiness and metrics (HTTP_PORT overrides). */

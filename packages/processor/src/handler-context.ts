@@ -47,3 +47,20 @@ export type BatchHandler<T, DB> = (
 ) => Promise<void>;
 
 export type { EventMeta, ProcessedEvent };
+
+/** What a schedule gets: one transaction, and publish() for follow-ons of its decisions. */
+export interface ScheduleContext<DB> {
+  db: Transaction<DB>;
+  log: Logger;
+  meter: Meter;
+  /**
+   * Writes a follow-on event to the outbox in this transaction. `cause.id` names the decision (e.g.
+   * `saga-timeout:<order>`): the follow-on's ID derives from it, so deciding again publishes nothing new.
+   */
+  publish<T>(
+    cause: { id: string; correlationId?: string },
+    eventType: EventType<T>,
+    data: T,
+    options?: PublishOptions,
+  ): Promise<string>;
+}

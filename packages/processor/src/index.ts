@@ -11,16 +11,19 @@ export {
   type ProcessorDefinition,
   type Route,
   type RouteOptions,
+  type Schedule,
 } from './define-processor.ts';
 export { deterministicId } from './deterministic-id.ts';
 export { HandlerFailedError, ProcessorError } from './errors.ts';
 export type { EventMeta, ProcessedEvent } from './event-meta.ts';
+export { PermanentError, RetryableError } from './failure-kind.ts';
 export type {
   BatchHandler,
   BatchHandlerContext,
   EventHandler,
   HandlerContext,
   PublishOptions,
+  ScheduleContext,
 } from './handler-context.ts';
 export { fetchGroupLag, type PartitionLag } from './lag-monitor.ts';
 export { createLogger, type Logger } from './logger.ts';

@@ -24,6 +24,7 @@ import { outboxBacklog } from './outbox-store.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
 import { RecordDecoder } from './record-decoder.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
+import { ScheduleRunner } from './schedule-runner.ts';
 import { SubBatchProcessor } from './sub-batch-processor.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
 
@@ -61,6 +62,7 @@ export class ProcessorRuntime<DB> {
   readonly #decoder: RecordDecoder<DB>;
   readonly #relay: OutboxRelay | undefined;
   readonly #subBatches: SubBatchProcessor<DB>;
+  readonly #schedules: ScheduleRunner<DB> | undefined;
   #consumer: Consumer | undefined;
   /** kafkajs is restarting the consumer after a crash: the stall monitor leaves it alone. */
   #restartingItself = false;
@@ -115,6 +117,20 @@ export class ProcessorRuntime<DB> {
           logger,
           metrics: this.metrics,
         });
+    // A rebuild replays history; what the clock decides belongs to the live version only.
+    this.#schedules =
+      p.replay || !definition.schedules?.length
+        ? undefined
+        : new ScheduleRunner({
+            processor: definition.name,
+            schema: this.schema,
+            db: this.db,
+            codec: this.#codec,
+            logger,
+            meter: this.#telemetry.meter,
+            schedules: definition.schedules,
+            outboxWritten: () => this.#relay?.wake(),
+          });
     this.#subBatches = new SubBatchProcessor({
       processor: definition.name,
       db: this.db,
@@ -158,6 +174,7 @@ export class ProcessorRuntime<DB> {
     await this.#ensureDeadLetterTopic();
     await this.#startConsumer();
     this.#relay?.start();
+    this.#schedules?.start();
     this.#timers.push(
       setInterval(() => void this.#monitor(), processing.lagIntervalMs),
       setInterval(() => void this.#prune(), 3_600_000),
@@ -489,6 +506,13 @@ export class ProcessorRuntime<DB> {
     };
   }
 
+  /** Runs a schedule now (tests, operators); false when another instance holds it. */
+  runSchedule(name: string): Promise<boolean> {
+    return (
+      this.#schedules?.run(name) ?? Promise.reject(new Error(`${this.definition.name} runs no schedules`))
+    );
+  }
+
   /** Publishes what is in the outbox now (tests and shutdown); returns how many were sent. */
   async flushOutbox(): Promise<number> {
     let total = 0;
@@ -505,6 +529,7 @@ export class ProcessorRuntime<DB> {
       await this.#consumer
         ?.disconnect()
         .catch((e: unknown) => this.logger.warn({ err: e }, 'consumer disconnect'));
+      await this.#schedules?.stop();
       await this.#relay?.stop();
       await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.http?.close()]);
       await this.db.destroy().catch(() => {});

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EventCodec, type EventType, envelopeToHeaders, newEnvelope } from '@fleet/contracts';
+import type { EventCodec, EventType } from '@fleet/contracts';
 import type { Meter } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -7,11 +7,11 @@ import pRetry, { AbortError } from 'p-retry';
 import type { DeadLetter } from './dead-letter.ts';
 import { recordNewEventIds } from './dedupe-store.ts';
 import type { Route } from './define-processor.ts';
-import { deterministicId } from './deterministic-id.ts';
 import { errorCode, HandlerFailedError } from './errors.ts';
-import type { ProcessedEvent } from './event-meta.ts';
+import type { EventMeta, ProcessedEvent } from './event-meta.ts';
 import { currentTraceHeaders, inBatchSpan, inEventSpan } from './event-span.ts';
 import { failureKind, isLockConflict, isTransientError } from './failure-kind.ts';
+import { type FollowOnCause, followOnPublisher } from './follow-on-publisher.ts';
 import type { PublishOptions } from './handler-context.ts';
 import { type Logger, withEventLogContext } from './logger.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
@@ -313,7 +313,13 @@ export class SubBatchProcessor<DB> {
     const first = run[0];
     if (!first) return;
     const { route } = first;
-    const publish = this.#publisher(outbox);
+    const publishFollowOn = followOnPublisher(this.#d, outbox);
+    const publish = <T>(
+      cause: ProcessedEvent<unknown>,
+      type: EventType<T>,
+      data: T,
+      options?: PublishOptions,
+    ) => publishFollowOn(causeOf(cause.meta), type, data, options);
     const started = performance.now();
     if (route.kind === 'batch') {
       const events = run.map((r) => r.event);
@@ -360,36 +366,13 @@ export class SubBatchProcessor<DB> {
       event_type: route.event.type,
     });
   }
-
-  /** publish() for handlers: encodes now (invalid data fails the handler) and queues an outbox row. */
-  #publisher(outbox: OutboxMessage[]) {
-    const counts = new Map<string, number>();
-    return async <T>(
-      cause: ProcessedEvent<unknown>,
-      type: EventType<T>,
-      data: T,
-      options: PublishOptions = {},
-    ) => {
-      const index = counts.get(cause.meta.id) ?? 0;
-      counts.set(cause.meta.id, index + 1);
-      const id = deterministicId(cause.meta.id, this.#d.processor, index);
-      if (this.#d.isReplay && !options.evenOnReplay) return id;
-      const key = options.key ?? type.key(data);
-      const value = await this.#d.codec.encode(type, data);
-      const envelope = newEnvelope({
-        id,
-        type: type.type,
-        source: `/fleet/${this.#d.processor}`,
-        subject: options.subject ?? key,
-        correlationId: cause.meta.correlationId,
-        causationId: cause.meta.id,
-        ...currentTraceHeaders(cause.meta),
-      });
-      outbox.push({ eventId: id, topic: type.topic.name, key, headers: envelopeToHeaders(envelope), value });
-      return id;
-    };
-  }
 }
+
+const causeOf = (meta: EventMeta): FollowOnCause => ({
+  id: meta.id,
+  correlationId: meta.correlationId,
+  traceHeaders: () => currentTraceHeaders(meta),
+});
 
 /** Where in a record's handling it failed, and why. */
 class RecordFailure {

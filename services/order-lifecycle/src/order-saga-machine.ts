@@ -16,6 +16,8 @@ import { and, assign, enqueueActions, setup } from 'xstate';
  *   reserved: payment declined → declined (+ ReleaseStock)
  *   any state but rejected/declined: OrderCancelled → cancelled, compensating what is held:
  *     ReleaseStock for a reservation, VoidPayment for an authorised payment (confirmed orders too)
+ *   awaitingOrder/placed/reserved: TIMED_OUT (no outcome within the saga timeout, see
+ *     `handlers/expire-sagas.ts`) → cancelled like a cancellation, and OrderRejected (CANCELLED)
  *   rejected/declined/cancelled: a late reservation is released (once per reservation);
  *   cancelled: a late authorisation is voided (once per payment)
  *
@@ -71,7 +73,9 @@ export type SagaEvent =
   | { type: 'STOCK_RESERVED'; at: string; reservationId: string }
   | { type: 'STOCK_REJECTED'; at: string; skus: string[] }
   | { type: 'PAYMENT_AUTHORIZED'; at: string; paymentId: string; amountCents: number; currency: string }
-  | { type: 'PAYMENT_DECLINED'; at: string; reason: string };
+  | { type: 'PAYMENT_DECLINED'; at: string; reason: string }
+  /** No outcome within the saga timeout: cancelled by the fleet itself, compensated like a cancellation. */
+  | { type: 'TIMED_OUT'; at: string; reason: string };
 
 export type SagaState =
   | 'awaitingOrder'
@@ -176,7 +180,7 @@ export const orderSagaMachine = setup({
     }),
     recordCancellation: assign({
       cancellation: ({ context, event }) =>
-        event.type === 'ORDER_CANCELLED' && context.cancellation === null
+        (event.type === 'ORDER_CANCELLED' || event.type === 'TIMED_OUT') && context.cancellation === null
           ? { reason: event.reason, at: event.at }
           : context.cancellation,
     }),
@@ -232,6 +236,10 @@ export const orderSagaMachine = setup({
       on: {
         ORDER_PLACED: { target: 'placed', actions: 'recordOrder' },
         ORDER_CANCELLED: { target: 'cancelled', actions: 'recordCancellation' },
+        TIMED_OUT: {
+          target: 'cancelled',
+          actions: ['recordCancellation', { type: 'reject', params: { reason: 'CANCELLED' } }],
+        },
         STOCK_RESERVED: { actions: ['recordReservation', anomaly('EARLY_EVENT')] },
         STOCK_REJECTED: { actions: ['recordStockRejection', anomaly('EARLY_EVENT')] },
         PAYMENT_AUTHORIZED: { actions: ['recordPayment', anomaly('EARLY_EVENT')] },
@@ -265,6 +273,10 @@ export const orderSagaMachine = setup({
       on: {
         ORDER_PLACED: { actions: anomaly('DUPLICATE_ORDER') },
         ORDER_CANCELLED: { target: 'cancelled', actions: 'recordCancellation' },
+        TIMED_OUT: {
+          target: 'cancelled',
+          actions: ['recordCancellation', { type: 'reject', params: { reason: 'CANCELLED' } }],
+        },
         STOCK_RESERVED: { actions: 'recordReservation' },
         STOCK_REJECTED: { actions: 'recordStockRejection' },
         // Payment may be authorised before stock is reserved (both follow OrderPlaced): kept until then.
@@ -287,6 +299,10 @@ export const orderSagaMachine = setup({
       on: {
         ORDER_PLACED: { actions: anomaly('DUPLICATE_ORDER') },
         ORDER_CANCELLED: { target: 'cancelled', actions: 'recordCancellation' },
+        TIMED_OUT: {
+          target: 'cancelled',
+          actions: ['recordCancellation', { type: 'reject', params: { reason: 'CANCELLED' } }],
+        },
         STOCK_RESERVED: [
           { guard: 'knownReservation', actions: 'ignoreRedelivery' },
           { actions: anomaly('DUPLICATE_OUTCOME') },

@@ -11,6 +11,7 @@ import {
   VoidPayment,
 } from '@fleet/contracts/orders';
 import { defineProcessor, on } from '@fleet/processor';
+import { expireStuckSagas } from './handlers/expire-sagas.ts';
 import {
   onOrderCancelled,
   onOrderPlaced,
@@ -36,6 +37,7 @@ export const orderLifecycle = defineProcessor<LifecycleDb>({
     on(PaymentAuthorized, onPaymentAuthorized),
     on(PaymentDeclined, onPaymentDeclined),
   ],
+  schedules: [expireStuckSagas()],
   migrations,
   http: sagaRoutes,
 });
