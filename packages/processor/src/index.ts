@@ -1,6 +1,7 @@
 export { ConfigError } from '@fleet/service-kit';
 export type { AdminOperations } from './admin/admin-api.ts';
 export type { RebuildJob } from './admin/rebuild-jobs.ts';
+export type { ConsumerLifecycle, PauseState } from './consumer-supervisor.ts';
 export { ensureControlTables, requestPause } from './control-plane.ts';
 export { deadLetterHeaders } from './dead-letter.ts';
 export {
@@ -25,10 +26,18 @@ export type {
   PublishOptions,
   ScheduleContext,
 } from './handler-context.ts';
+export type { HoldBack } from './hold-back.ts';
 export { fetchGroupLag, type PartitionLag } from './lag-monitor.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './operations/index.ts';
-export { ProcessorRuntime, type StartOptions } from './processor-runtime.ts';
+export {
+  ProcessorRuntime,
+  rebuildProcessor,
+  rollbackRebuild,
+  type StartOptions,
+  startReplica,
+} from './processor-runtime.ts';
 export * from './rebuild/index.ts';
 export { runProcessor } from './run-processor.ts';
 export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
+export type { RuntimeEventMap, RuntimeEvents } from './runtime-events.ts';

@@ -1,4 +1,5 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
+import type { RuntimeEvents } from './runtime-events.ts';
 
 const seconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -16,8 +17,10 @@ export class ProcessorMetrics {
   /** topic/partition → lag, replaced wholesale by the lag monitor. */
   lag = new Map<string, { topic: string; partition: number; lag: number }>();
   outbox = { count: 0, oldestAgeSeconds: 0 };
+  readonly #base: Attributes;
 
   constructor(meter: Meter, base: Attributes) {
+    this.#base = base;
     const counter = (name: string, description: string) => meter.createCounter(name, { description });
     this.processed = counter('fleet_events_processed', 'Events applied to projections (new event IDs)');
     this.duplicates = counter(
@@ -66,6 +69,15 @@ export class ProcessorMetrics {
         description: 'Age of the oldest outbox row',
       })
       .addCallback((result) => result.observe(this.outbox.oldestAgeSeconds, base));
+  }
+
+  /** Counts what the runtime reports as events (sub-batches, dead letters). */
+  observe(events: RuntimeEvents): void {
+    events.on('batch.applied', ({ records, seconds: took }) => {
+      this.batchSize.record(records, this.#base);
+      this.batchSeconds.record(took, this.#base);
+    });
+    events.on('record.dead_lettered', ({ reason }) => this.deadLettered.add(1, { ...this.#base, reason }));
   }
 
   totalLag(): number {

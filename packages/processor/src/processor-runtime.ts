@@ -2,45 +2,57 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventCodec, generateAsyncApiYaml } from '@fleet/contracts';
 import type { FastifyInstance } from 'fastify';
-import { type Admin, type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
 import pRetry from 'p-retry';
 import { RebuildJobs } from './admin/rebuild-jobs.ts';
 import { runtimeAdmin } from './admin/runtime-admin.ts';
+import { batchApplier } from './apply-batch.ts';
+import { ConsumerSupervisor } from './consumer-supervisor.ts';
+import { ControlFollower } from './control-follower.ts';
 import { ControlPlane, requestPause } from './control-plane.ts';
 import { createDatabase, migrate } from './database.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
-import { pruneEventIds } from './dedupe-store.ts';
+import { DedupePruner } from './dedupe-pruner.ts';
 import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
 import { errorCode } from './errors.ts';
 import { isTransientError } from './failure-kind.ts';
+import { type HoldBack, HoldBackGate } from './hold-back.ts';
 import { createOpsServer } from './http-server.ts';
 import { createKafka } from './kafka-client.ts';
-import { fetchGroupLag } from './lag-monitor.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { type OffsetLimit, OffsetLimitGate } from './offset-limit-gate.ts';
 import { OutboxRelay } from './outbox-relay.ts';
-import { outboxBacklog } from './outbox-store.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
+import { ProgressMonitor } from './progress-monitor.ts';
+import {
+  type RebuildOptions,
+  type RebuildResult,
+  rebuildSideBySide,
+  rollBackSideBySide,
+} from './rebuild/rebuild-processor.ts';
+import type { StartReplica } from './rebuild/replica.ts';
 import { RecordDecoder } from './record-decoder.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
+import { createRuntimeEvents, type RuntimeEvents } from './runtime-events.ts';
+import { logRuntimeEvents } from './runtime-logs.ts';
 import { ScheduleRunner } from './schedule-runner.ts';
 import { SubBatchProcessor } from './sub-batch-processor.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
+import { Ticker } from './ticker.ts';
 
 export interface StartOptions {
   /** Defaults to the parsed process environment. */
   config?: RuntimeConfig;
   logger?: Logger;
-  /** Rebuilds: records at or past a partition's limit wait until the limit moves (the live group's position). */
-  offsetLimit?: OffsetLimit;
-  /** Rebuilds run without the HTTP server. Default true. */
-  serveHttp?: boolean;
+  /** Records at or past a partition's limit wait until the limit moves (a rebuild's replica). */
+  holdBack?: HoldBack;
 }
 
 /**
- * One running instance of a processor: migrations applied, schemas registered, consumer group
- * joined, outbox relay, lag and stall monitor, dedupe pruning, and the ops HTTP server.
+ * One running instance of a processor, wired from its parts: the consumer supervisor and the batch
+ * applier (consume → sub-batches → offsets), the outbox relay, schedules, monitors that each own their
+ * timer (progress and stalls, dedupe pruning, operator controls), and the ops HTTP server with the
+ * admin API. What it does is observable as `events`.
  */
 export class ProcessorRuntime<DB> {
   readonly definition: ProcessorDefinition<DB>;
@@ -51,38 +63,33 @@ export class ProcessorRuntime<DB> {
   readonly groupId: string;
   readonly topics: string[];
   readonly metrics: ProcessorMetrics;
+  readonly events: RuntimeEvents = createRuntimeEvents();
   http: FastifyInstance | undefined;
   httpAddress: string | undefined;
 
   readonly #telemetry: Telemetry;
-  readonly #kafka;
+  readonly #kafka: Kafka;
   readonly #admin: Admin;
   readonly #producer: Producer;
   readonly #codec: EventCodec;
-  readonly #decoder: RecordDecoder<DB>;
   readonly #relay: OutboxRelay | undefined;
-  readonly #subBatches: SubBatchProcessor<DB>;
   readonly #schedules: ScheduleRunner<DB> | undefined;
-  #consumer: Consumer | undefined;
-  /** kafkajs is restarting the consumer after a crash: the stall monitor leaves it alone. */
-  #restartingItself = false;
-  #control: ControlPlane | undefined;
-  #paused = false;
-  /** Batches being applied now; a pause is acknowledged only once none is (see #pauseAcknowledged). */
-  #batchesInFlight = 0;
-  #followingControls = false;
-  #joined = false;
-  #stalled = false;
-  #lastProgress = Date.now();
-  #timers: NodeJS.Timeout[] = [];
-  #offsetLimit: OffsetLimitGate | undefined;
-  #serveHttp = true;
-  /** Leaving the group on purpose (an admin replay): the stall monitor must not rejoin it. */
-  #detached = false;
+  readonly #supervisor: ConsumerSupervisor;
+  readonly #progress: ProgressMonitor;
+  readonly #pruner: DedupePruner;
+  readonly #holdBack: HoldBackGate | undefined;
+  readonly #releaseHeld: Ticker | undefined;
   readonly #rebuilds = new RebuildJobs();
+  #control: ControlPlane | undefined;
+  #follower: ControlFollower | undefined;
   #stopping: Promise<void> | undefined;
 
-  private constructor(definition: ProcessorDefinition<DB>, config: RuntimeConfig, logger: Logger) {
+  private constructor(
+    definition: ProcessorDefinition<DB>,
+    config: RuntimeConfig,
+    logger: Logger,
+    holdBack?: HoldBack,
+  ) {
     this.definition = definition;
     this.config = config;
     this.logger = logger;
@@ -92,6 +99,8 @@ export class ProcessorRuntime<DB> {
     this.topics = [...new Set(definition.routes.map((r) => r.event.topic.name))];
     this.#telemetry = startTelemetry(definition.name);
     this.metrics = new ProcessorMetrics(this.#telemetry.meter, { processor: definition.name });
+    this.metrics.observe(this.events);
+    logRuntimeEvents(this.events, logger);
     this.db = createDatabase<DB>(config.database, this.schema, definition.name);
     this.#kafka = createKafka(config.kafka, definition.name, logger);
     this.#admin = this.#kafka.admin();
@@ -104,9 +113,9 @@ export class ProcessorRuntime<DB> {
     this.#codec = new EventCodec({
       registryUrl: config.registry.url,
       events: [...definition.routes.map((r) => r.event), ...(definition.publishes ?? [])],
-      ...authOf(config),
+      ...(config.registry.auth ? { auth: config.registry.auth } : {}),
     });
-    this.#decoder = new RecordDecoder(this.#codec, definition.routes);
+    const outboxWritten = () => this.#relay?.wake();
     this.#relay = p.replay
       ? undefined
       : new OutboxRelay({
@@ -129,12 +138,12 @@ export class ProcessorRuntime<DB> {
             logger,
             meter: this.#telemetry.meter,
             schedules: definition.schedules,
-            outboxWritten: () => this.#relay?.wake(),
+            outboxWritten,
           });
-    this.#subBatches = new SubBatchProcessor({
+    const subBatches = new SubBatchProcessor({
       processor: definition.name,
       db: this.db,
-      decoder: this.#decoder,
+      decoder: new RecordDecoder(this.#codec, definition.routes),
       codec: this.#codec,
       logger,
       metrics: this.metrics,
@@ -142,8 +151,46 @@ export class ProcessorRuntime<DB> {
       handlerMaxAttempts: p.handlerMaxAttempts,
       isReplay: p.replay,
       sendDeadLetters: (letters) => this.#sendDeadLetters(letters),
-      outboxWritten: () => this.#relay?.wake(),
+      events: this.events,
+      outboxWritten,
     });
+    this.#holdBack = holdBack ? new HoldBackGate(holdBack) : undefined;
+    this.#supervisor = new ConsumerSupervisor({
+      kafka: this.#kafka,
+      groupId: this.groupId,
+      topics: this.topics,
+      processing: p,
+      logger,
+      events: this.events,
+      applyBatch: batchApplier({
+        subBatches,
+        batchSize: p.batchSize,
+        holdBack: this.#holdBack,
+        events: this.events,
+        paused: () => this.#supervisor.pause !== 'off',
+      }),
+    });
+    const gate = this.#holdBack;
+    this.#releaseHeld = gate
+      ? new Ticker(500, async () => {
+          if (this.#supervisor.pause === 'off') gate.release(this.#supervisor.consumer);
+        })
+      : undefined;
+    this.#progress = new ProgressMonitor({
+      admin: this.#admin,
+      db: this.db as Kysely<unknown>,
+      groupId: this.groupId,
+      topics: this.topics,
+      metrics: this.metrics,
+      supervisor: this.#supervisor,
+      events: this.events,
+      logger,
+      everyMs: p.lagIntervalMs,
+      stallTimeoutMs: p.stallTimeoutMs,
+      measureOutbox: !p.replay,
+      holdsBack: holdBack !== undefined,
+    });
+    this.#pruner = new DedupePruner(this.db as Kysely<unknown>, p.dedupeWindowHours, logger);
   }
 
   static async start<DB>(
@@ -154,9 +201,7 @@ export class ProcessorRuntime<DB> {
     const logger =
       options.logger ??
       createLogger({ service: definition.name, processor: definition.name }, config.logLevel);
-    const runtime = new ProcessorRuntime(definition, config, logger);
-    if (options.offsetLimit) runtime.#offsetLimit = new OffsetLimitGate(options.offsetLimit);
-    runtime.#serveHttp = options.serveHttp ?? true;
+    const runtime = new ProcessorRuntime(definition, config, logger, options.holdBack);
     try {
       await runtime.#start();
     } catch (error) {
@@ -172,14 +217,12 @@ export class ProcessorRuntime<DB> {
     await this.#codec.registerAll();
     await Promise.all([this.#admin.connect(), this.#producer.connect()]);
     await this.#ensureDeadLetterTopic();
-    await this.#startConsumer();
+    await this.#supervisor.start();
     this.#relay?.start();
     this.#schedules?.start();
-    this.#timers.push(
-      setInterval(() => void this.#monitor(), processing.lagIntervalMs),
-      setInterval(() => void this.#prune(), 3_600_000),
-    );
-    void this.#prune();
+    this.#progress.start();
+    this.#pruner.start();
+    this.#releaseHeld?.start();
     await this.#startHttp();
     this.#control = new ControlPlane(
       this.db as Kysely<unknown>,
@@ -196,16 +239,14 @@ export class ProcessorRuntime<DB> {
       `${this.definition.name}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     );
     await this.#control.register();
-    this.#timers.push(
-      setInterval(() => void this.#followControls(), Math.min(processing.lagIntervalMs, 1_000)),
+    this.#follower = new ControlFollower(
+      this.#control,
+      this.#supervisor,
+      this.events,
+      this.logger,
+      Math.min(processing.lagIntervalMs, 1_000),
     );
-    const gate = this.#offsetLimit;
-    if (gate)
-      this.#timers.push(
-        setInterval(() => {
-          if (!this.#paused) gate.release(this.#consumer);
-        }, 500),
-      );
+    this.#follower.start();
     this.logger.info(
       {
         topics: this.topics,
@@ -218,134 +259,13 @@ export class ProcessorRuntime<DB> {
     );
   }
 
-  async #startConsumer(): Promise<void> {
-    const { sessionTimeoutMs, fetch } = this.config.processing;
-    const consumer = this.#kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: sessionTimeoutMs,
-      heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
-      maxWaitTimeInMs: fetch.maxWaitMs,
-      maxBytes: fetch.maxBytes,
-      maxBytesPerPartition: fetch.maxBytesPerPartition,
-    });
-    this.#consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.#joined = true;
-      this.#restartingItself = false;
-    });
-    consumer.on(consumer.events.REBALANCING, () => {
-      this.#joined = false;
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.#joined = false;
-      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-      // kafkajs restarts the consumer itself after a retriable crash; a second consumer from us would
-      // join the group beside it. After a non-retriable crash nobody would, so we do.
-      if (payload.restart) this.#restartingItself = true;
-      else if (consumer === this.#consumer)
-        void this.#restartConsumer('it crashed and kafkajs will not restart it');
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: true, // commits resolved offsets only, and we resolve only after the transaction
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.config.processing.partitionsConcurrency,
-      eachBatch: (payload) => this.#eachBatch(payload),
-    });
-    if (this.#paused) consumer.pause(this.topics.map((topic) => ({ topic })));
-  }
-
-  /** Heartbeats in the control tables and applies what operators asked (pause/resume), acknowledging it. */
-  async #followControls(): Promise<void> {
-    if (!this.#control || this.#stopping || this.#followingControls) return;
-    this.#followingControls = true;
-    try {
-      const wanted = await this.#control.heartbeat(this.#pauseAcknowledged());
-      if (wanted === this.#paused) return;
-      const topics = this.topics.map((topic) => ({ topic }));
-      if (wanted) this.#consumer?.pause(topics);
-      else this.#consumer?.resume(topics);
-      this.#paused = wanted;
-      this.#lastProgress = Date.now();
-      await this.#control.heartbeat(this.#pauseAcknowledged());
-      this.logger.info(
-        { paused: wanted },
-        wanted ? 'paused by operator request' : 'resumed by operator request',
-      );
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not read or acknowledge operator controls');
-    } finally {
-      this.#followingControls = false;
-    }
-  }
-
-  /**
-   * "Paused" as operators and a rebuild's switch read it: no batch in flight, and the offsets of
-   * everything applied are committed. So once every instance says so, the group's offsets are final.
-   */
-  #pauseAcknowledged(): boolean {
-    return this.#paused && this.#batchesInFlight === 0;
-  }
-
   get paused(): boolean {
-    return this.#paused;
+    return this.#supervisor.pause !== 'off';
   }
 
   /** Asks every instance of this processor (not only this one) to pause or resume. */
   async requestPause(paused: boolean, by: string): Promise<void> {
     await requestPause(this.db as Kysely<unknown>, this.groupId, paused, by);
-  }
-
-  async #eachBatch(payload: EachBatchPayload): Promise<void> {
-    this.#batchesInFlight++;
-    try {
-      await this.#applyBatch(payload);
-    } finally {
-      this.#batchesInFlight--;
-      // The last batch of a paused instance is done: acknowledge now, not at the next heartbeat.
-      if (this.#pauseAcknowledged()) void this.#followControls();
-    }
-  }
-
-  async #applyBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const size = this.config.processing.batchSize;
-    const keepGoing = async () => {
-      await heartbeat().catch(() => {});
-      return isRunning() && !isStale();
-    };
-    const messages =
-      this.#offsetLimit?.admit(this.#consumer, batch.topic, batch.partition, batch.messages) ??
-      batch.messages;
-    let applied: string | undefined;
-    for (let i = 0; i < messages.length; i += size) {
-      // Paused by an operator (or a rebuild's switch): stop at this sub-batch boundary; the rest is
-      // not resolved, so it is fetched again after the resume.
-      if (!isRunning() || isStale() || this.#paused) break;
-      const chunk = messages.slice(i, i + size);
-      await this.#subBatches.process(batch.topic, batch.partition, chunk, keepGoing);
-      const last = chunk.at(-1);
-      if (last) {
-        resolveOffset(last.offset);
-        applied = last.offset;
-      }
-      await commitOffsetsIfNecessary();
-      this.#lastProgress = Date.now();
-      this.#stalled = false;
-      await heartbeat();
-    }
-    // kafkajs commits resolved offsets only after this returns; a paused instance commits them
-    // itself first, so that its acknowledgement means the offsets are final.
-    if (this.#paused && applied !== undefined && isRunning() && !isStale())
-      await commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: (BigInt(applied) + 1n).toString() }],
-          },
-        ],
-      });
   }
 
   async #sendDeadLetters(letters: DeadLetter[]): Promise<void> {
@@ -356,8 +276,9 @@ export class ProcessorRuntime<DB> {
     });
     const last = letters.at(-1)?.error;
     if (last) {
+      // For `fleet status`: text Postgres can store, whatever the record held.
       const message = `${errorCode(last)}: ${last instanceof Error ? last.message : String(last)}`;
-      await this.#control?.recordError(message).catch(() => {});
+      await this.#control?.recordError(message.toWellFormed().replaceAll('\u0000', '\\0')).catch(() => {});
     }
   }
 
@@ -378,76 +299,11 @@ export class ProcessorRuntime<DB> {
     );
   }
 
-  /** Lag and outbox gauges; a consumer with lag that has not progressed for the stall timeout is restarted. */
-  async #monitor(): Promise<void> {
-    try {
-      const lags = await fetchGroupLag(this.#admin, this.groupId, this.topics);
-      this.metrics.lag = new Map(lags.map((l) => [`${l.topic}/${l.partition}`, l]));
-      if (this.#relay) this.metrics.outbox = await outboxBacklog(this.db as Kysely<unknown>);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not read consumer lag or outbox backlog');
-      return;
-    }
-    const lag = this.metrics.totalLag();
-    // A paused instance, or a rebuild waiting at its offset limit, is not stalled.
-    if (lag === 0 || this.#paused || this.#offsetLimit || this.#detached) this.#lastProgress = Date.now();
-    const idleMs = Date.now() - this.#lastProgress;
-    if (lag > 0 && idleMs > this.config.processing.stallTimeoutMs && !this.#stopping && !this.#stalled) {
-      this.#stalled = true;
-      if (this.#restartingItself) {
-        this.logger.error(
-          { lag, idleMs },
-          'consumer stalled while kafkajs restarts it after a crash; waiting for it',
-        );
-        return;
-      }
-      await this.#restartConsumer(`lag ${lag} but no progress for ${idleMs} ms`);
-    }
-  }
-
-  /** Replaces the consumer (the old one leaves the group first); on failure the next round tries again. */
-  async #restartConsumer(reason: string): Promise<void> {
-    if (this.#stopping) return;
-    this.logger.error({ reason }, 'restarting the consumer');
-    try {
-      await this.#consumer?.disconnect();
-      await this.#startConsumer();
-      this.#lastProgress = Date.now();
-    } catch (error) {
-      this.logger.error({ err: error }, 'consumer restart failed; will try again');
-      this.#stalled = false;
-    }
-  }
-
-  async #withConsumerStopped<T>(work: () => Promise<T>): Promise<T> {
-    this.#detached = true;
-    try {
-      await this.#consumer?.disconnect();
-      this.#consumer = undefined;
-      return await work();
-    } finally {
-      // Should joining again fail, the stall monitor retries it like any consumer restart.
-      this.#detached = false;
-      this.#lastProgress = Date.now();
-      if (!this.#stopping) await this.#startConsumer();
-    }
-  }
-
-  async #prune(): Promise<void> {
-    try {
-      const pruned = await pruneEventIds(
-        this.db as Kysely<unknown>,
-        this.config.processing.dedupeWindowHours,
-      );
-      if (pruned > 0) this.logger.info({ pruned }, 'pruned dedupe records older than the dedupe window');
-    } catch (error) {
-      this.logger.warn({ err: error }, 'dedupe pruning failed');
-    }
-  }
-
   async #startHttp(): Promise<void> {
+    // null: no HTTP server at all (a rebuild's replica); undefined: the declaration's default port.
+    if (this.config.http.port === null) return;
     const port = this.config.http.port ?? this.definition.httpPort;
-    if (port === undefined || !this.#serveHttp) return;
+    if (port === undefined) return;
     this.http = createOpsServer(
       { check: () => this.readiness() },
       this.#telemetry,
@@ -463,17 +319,18 @@ export class ProcessorRuntime<DB> {
         kafka: this.#kafka,
         admin: this.#admin,
         jobs: this.#rebuilds,
+        startReplica,
         status: async () => ({
           processor: this.definition.name,
           groupId: this.groupId,
           schema: this.schema,
-          paused: this.#paused,
+          paused: this.paused,
           replay: this.config.processing.replay,
           lag: [...this.metrics.lag.values()],
           outbox: this.metrics.outbox,
         }),
         requestPause: (paused, by) => this.requestPause(paused, by),
-        withConsumerStopped: (work) => this.#withConsumerStopped(work),
+        withConsumerStopped: (work) => this.#supervisor.detached(work),
       }),
       {
         asyncApiYaml: () =>
@@ -493,14 +350,16 @@ export class ProcessorRuntime<DB> {
     try {
       await sql`select 1`.execute(this.db);
     } catch (error) {
-      database = { ok: false, detail: (error as Error).message };
+      // The reason goes to the log, not to whoever asks /readyz.
+      this.logger.warn({ err: error }, 'readiness: the database did not answer');
+      database = { ok: false, detail: 'the database did not answer (see the log)' };
     }
     return {
-      consumerGroup: this.#joined
+      consumerGroup: this.#supervisor.member
         ? { ok: true }
         : { ok: false, detail: 'not a member of the consumer group' },
       database,
-      progress: this.#stalled
+      progress: this.#progress.stalled
         ? { ok: false, detail: `no progress for ${this.config.processing.stallTimeoutMs} ms with lag` }
         : { ok: true },
     };
@@ -523,12 +382,15 @@ export class ProcessorRuntime<DB> {
   /** Graceful stop: no new fetches, the in-flight sub-batch finishes, outbox flushed, everything closed. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      for (const timer of this.#timers) clearInterval(timer);
+      await Promise.allSettled([
+        this.#progress.stop(),
+        this.#pruner.stop(),
+        this.#follower?.stop(),
+        this.#releaseHeld?.stop(),
+      ]);
       await this.#rebuilds.abort().catch(() => {});
       await this.#control?.deregister().catch(() => {});
-      await this.#consumer
-        ?.disconnect()
-        .catch((e: unknown) => this.logger.warn({ err: e }, 'consumer disconnect'));
+      await this.#supervisor.stop();
       await this.#schedules?.stop();
       await this.#relay?.stop();
       await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.http?.close()]);
@@ -540,4 +402,22 @@ export class ProcessorRuntime<DB> {
   }
 }
 
-const authOf = (config: RuntimeConfig) => (config.registry.auth ? { auth: config.registry.auth } : {});
+/** How a rebuild starts the consumer it drives: this runtime, replaying into another schema. */
+export const startReplica: StartReplica = (definition, options) =>
+  ProcessorRuntime.start(definition, options);
+
+/** A side-by-side rebuild whose replica is this runtime (what the CLI, the admin API and tests run). */
+export function rebuildProcessor<DB>(
+  definition: ProcessorDefinition<DB>,
+  options: Omit<RebuildOptions, 'startReplica'>,
+): Promise<RebuildResult> {
+  return rebuildSideBySide(definition, { ...options, startReplica });
+}
+
+/** Back to the version a rebuild replaced, with this runtime as the replica. */
+export function rollbackRebuild<DB>(
+  definition: ProcessorDefinition<DB>,
+  options: Omit<RebuildOptions, 'startReplica'>,
+): Promise<RebuildResult> {
+  return rollBackSideBySide(definition, { ...options, startReplica });
+}

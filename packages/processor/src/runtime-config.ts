@@ -50,7 +50,8 @@ export interface RuntimeConfig {
   kafka: KafkaSettings;
   registry: RegistrySettings;
   database: { url: string; ssl: false | { ca?: string; rejectUnauthorized: boolean }; poolMax: number };
-  http: { host: string; port: number | undefined };
+  /** `port` null: no HTTP server (a rebuild's replica); undefined: the declaration's default. */
+  http: { host: string; port: number | null | undefined };
   logLevel: RuntimeEnv['LOG_LEVEL'];
   /** Bearer token of the admin endpoints; they answer 403 when unset. */
   adminToken: string | undefined;

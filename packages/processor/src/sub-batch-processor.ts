@@ -17,6 +17,7 @@ import { type Logger, withEventLogContext } from './logger.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
 import type { ProcessorMetrics } from './processor-metrics.ts';
 import type { RecordDecoder } from './record-decoder.ts';
+import type { RuntimeEvents } from './runtime-events.ts';
 
 type Routed<DB> = { route: Route<DB>; event: ProcessedEvent<unknown>; message: KafkaMessage };
 
@@ -32,6 +33,7 @@ export interface SubBatchProcessorDeps<DB> {
   handlerMaxAttempts: number;
   isReplay: boolean;
   sendDeadLetters(letters: DeadLetter[]): Promise<void>;
+  events: RuntimeEvents;
   /** Called after a commit that wrote outbox rows, so the relay publishes them without waiting to poll. */
   outboxWritten(): void;
 }
@@ -58,7 +60,6 @@ export class SubBatchProcessor<DB> {
     messages: KafkaMessage[],
     keepGoing: () => Promise<boolean>,
   ) {
-    const started = performance.now();
     const letters: DeadLetter[] = [];
     const routed: Routed<DB>[] = [];
     for (const message of messages) {
@@ -80,17 +81,15 @@ export class SubBatchProcessor<DB> {
     if (letters.length > 0) {
       letters.sort((a, b) => compareOffsets(a.message.offset, b.message.offset));
       await this.#deadLetter(letters, keepGoing);
-      for (const letter of letters) {
-        const reason = errorCode(letter.error);
-        this.#d.metrics.deadLettered.add(1, { ...this.#attrs, reason });
-        this.#d.logger.warn(
-          { topic, partition, offset: letter.message.offset, reason, err: letter.error },
-          'record sent to the dead-letter topic',
-        );
-      }
+      for (const { message, error } of letters)
+        this.#d.events.emit('record.dead_lettered', {
+          topic,
+          partition,
+          offset: message.offset,
+          reason: errorCode(error),
+          error,
+        });
     }
-    this.#d.metrics.batchSize.record(messages.length, this.#attrs);
-    this.#d.metrics.batchSeconds.record((performance.now() - started) / 1000, this.#attrs);
   }
 
   /** Retries transient failures (connection loss, deadlock, broker unavailable) with backoff, in place. */

@@ -7,7 +7,7 @@ import {
   type RebuildResult,
 } from '../rebuild/rebuild-processor.ts';
 
-export type RebuildRun = (options: Omit<RebuildOptions, 'config'>) => Promise<RebuildResult>;
+export type RebuildRun = (options: Omit<RebuildOptions, 'config' | 'startReplica'>) => Promise<RebuildResult>;
 
 export interface RebuildJob {
   kind: 'rebuild' | 'rollback';

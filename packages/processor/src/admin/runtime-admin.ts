@@ -11,7 +11,8 @@ import type { OperatedProcessor } from '../operations/operation-error.ts';
 import { purgeDeadLetters } from '../operations/purge-dead-letters.ts';
 import { redriveDeadLetters } from '../operations/redrive-dead-letters.ts';
 import { replayOffsets } from '../operations/replay-offsets.ts';
-import { finalizeRebuild, rebuildProcessor, rollbackRebuild } from '../rebuild/rebuild-processor.ts';
+import { finalizeRebuild, rebuildSideBySide, rollBackSideBySide } from '../rebuild/rebuild-processor.ts';
+import type { StartReplica } from '../rebuild/replica.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
 import type { AdminOperations } from './admin-api.ts';
 import type { RebuildJobs } from './rebuild-jobs.ts';
@@ -23,6 +24,8 @@ export interface RuntimeAdminParts<DB> {
   kafka: Kafka;
   admin: Admin;
   jobs: RebuildJobs;
+  /** The runtime, for the consumer a rebuild drives (rebuild does not import the runtime). */
+  startReplica: StartReplica;
   status(): Promise<unknown>;
   requestPause(paused: boolean, by: string): Promise<void>;
   /** Leaves the consumer group while `work` runs, then joins again. */
@@ -31,7 +34,7 @@ export interface RuntimeAdminParts<DB> {
 
 /** The admin API's operations for one running instance, on its own clients and processor. */
 export function runtimeAdmin<DB>(parts: RuntimeAdminParts<DB>): AdminOperations {
-  const { definition, config, processor, kafka, admin, jobs } = parts;
+  const { definition, config, processor, kafka, admin, jobs, startReplica } = parts;
   return {
     token: config.adminToken,
     status: parts.status,
@@ -48,8 +51,9 @@ export function runtimeAdmin<DB>(parts: RuntimeAdminParts<DB>): AdminOperations 
         ? replayOffsets(kafka, admin, processor, request)
         : parts.withConsumerStopped(() => replayOffsets(kafka, admin, processor, request)),
     rebuild: (options) =>
-      jobs.start('rebuild', (o) => rebuildProcessor(definition, { ...o, config }), options),
-    rollback: () => jobs.start('rollback', (o) => rollbackRebuild(definition, { ...o, config }), {}),
+      jobs.start('rebuild', (o) => rebuildSideBySide(definition, { ...o, config, startReplica }), options),
+    rollback: () =>
+      jobs.start('rollback', (o) => rollBackSideBySide(definition, { ...o, config, startReplica }), {}),
     rebuildJob: () => jobs.current,
     abortRebuild: () => jobs.abort(),
     finalizeRebuild: () => finalizeRebuild(definition, { config }),

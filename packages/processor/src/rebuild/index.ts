@@ -4,6 +4,5 @@ export {
   type RebuildOptions,
   type RebuildProgress,
   type RebuildResult,
-  rebuildProcessor,
-  rollbackRebuild,
 } from './rebuild-processor.ts';
+export type { Replica, StartReplica } from './replica.ts';

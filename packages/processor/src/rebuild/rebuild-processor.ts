@@ -9,7 +9,6 @@ import { createKafka } from '../kafka-client.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { firstAvailableTimes } from '../operations/first-available.ts';
 import { OperationError, type OperationErrorKind } from '../operations/operation-error.ts';
-import { ProcessorRuntime } from '../processor-runtime.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
 import {
   committedOffsets,
@@ -18,6 +17,7 @@ import {
   partitionKey,
   replayStart,
 } from './partition-offsets.ts';
+import type { Replica, StartReplica } from './replica.ts';
 import { dropSchema, schemaExists, swapSchemas, versionSchemas } from './schema-swap.ts';
 
 // What a rebuild refuses to do until the operator acts (finalize, roll back, wait, accept a gap).
@@ -61,6 +61,8 @@ export interface RebuildOptions {
   logger?: Logger;
   /** How long live instances may take to acknowledge the pause around the switch. */
   switchTimeoutMs?: number;
+  /** Starts the consumer that fills the new schema (the runtime, passed in: rebuild does not import it). */
+  startReplica: StartReplica;
 }
 
 export interface RebuildResult {
@@ -78,7 +80,7 @@ export interface RebuildResult {
  * Events before the switch are in the new dedupe table, events after it were not applied by the
  * rebuild: no gap, no double application. The old version is kept for `rollbackRebuild`.
  */
-export async function rebuildProcessor<DB>(
+export async function rebuildSideBySide<DB>(
   definition: ProcessorDefinition<DB>,
   options: RebuildOptions,
 ): Promise<RebuildResult> {
@@ -103,7 +105,15 @@ export async function rebuildProcessor<DB>(
     }, 1_000);
     const group = `${ctx.liveGroup}__rebuild`;
     try {
-      const runtime = await startCatchUp(ctx, definition, ctx.schemas.rebuild, group, start, () => limits);
+      const runtime = await startCatchUp(
+        ctx,
+        definition,
+        options.startReplica,
+        ctx.schemas.rebuild,
+        group,
+        start,
+        () => limits,
+      );
       try {
         await waitCaughtUp(ctx, group, start, () => limits, options, 'catching-up');
         options.onProgress?.({
@@ -143,7 +153,7 @@ export async function rebuildProcessor<DB>(
  * version applied since the switch, then the schemas swap back. The rolled-back version is kept
  * as `<schema>__rolled_back` until the next rollback.
  */
-export async function rollbackRebuild<DB>(
+export async function rollBackSideBySide<DB>(
   definition: ProcessorDefinition<DB>,
   options: RebuildOptions,
 ): Promise<RebuildResult> {
@@ -157,7 +167,15 @@ export async function rollbackRebuild<DB>(
     try {
       await pauseLive(ctx, options.switchTimeoutMs);
       limits = await stableLiveOffsets(ctx, start);
-      const runtime = await startCatchUp(ctx, definition, ctx.schemas.previous, group, start, () => limits);
+      const runtime = await startCatchUp(
+        ctx,
+        definition,
+        options.startReplica,
+        ctx.schemas.previous,
+        group,
+        start,
+        () => limits,
+      );
       try {
         await waitCaughtUp(ctx, group, start, () => limits, options, 'catching-up');
       } finally {
@@ -182,7 +200,7 @@ export async function rollbackRebuild<DB>(
 /** Keeps the rebuilt version for good: drops the one it replaced. */
 export async function finalizeRebuild<DB>(
   definition: ProcessorDefinition<DB>,
-  options: RebuildOptions,
+  options: Omit<RebuildOptions, 'startReplica'>,
 ): Promise<void> {
   await withRebuildLock(definition, options, async (ctx) => {
     await dropSchema(ctx.db, ctx.schemas.previous);
@@ -204,7 +222,7 @@ interface RebuildContext {
 /** One rebuild, rollback or finalize per processor at a time: a session advisory lock says so. */
 async function withRebuildLock<DB, T>(
   definition: ProcessorDefinition<DB>,
-  options: RebuildOptions,
+  options: Omit<RebuildOptions, 'startReplica'>,
   work: (ctx: RebuildContext) => Promise<T>,
 ): Promise<T> {
   const { config } = options;
@@ -256,11 +274,12 @@ async function withRebuildLock<DB, T>(
 async function startCatchUp<DB>(
   ctx: RebuildContext,
   definition: ProcessorDefinition<DB>,
+  startReplica: StartReplica,
   schema: string,
   group: string,
   start: PartitionOffsets,
   limits: () => PartitionOffsets,
-): Promise<ProcessorRuntime<DB>> {
+): Promise<Replica> {
   await forgetGroup(ctx, group);
   for (const topic of ctx.topics) {
     const partitions = [...start]
@@ -271,9 +290,10 @@ async function startCatchUp<DB>(
       }));
     await ctx.admin.setOffsets({ groupId: group, topic, partitions });
   }
-  return ProcessorRuntime.start(definition, {
+  return startReplica(definition, {
     config: {
       ...ctx.config,
+      http: { ...ctx.config.http, port: null }, // no HTTP server: the live instances serve
       processing: {
         ...ctx.config.processing,
         dbSchema: schema,
@@ -287,8 +307,7 @@ async function startCatchUp<DB>(
       },
     },
     logger: ctx.logger,
-    serveHttp: false,
-    offsetLimit: { limitOf: (topic, partition) => limits().get(partitionKey(topic, partition)) },
+    holdBack: { limitOf: (topic, partition) => limits().get(partitionKey(topic, partition)) },
   });
 }
 

@@ -1,21 +1,24 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 
-export interface OffsetLimit {
+/**
+ * Holds records back: a runtime started with one does not process a partition's records at or past
+ * its limit. A rebuild's replica uses it so as never to run past the live group's position.
+ */
+export interface HoldBack {
   /** The first offset not to process yet; undefined for no limit. */
   limitOf(topic: string, partition: number): bigint | undefined;
 }
 
 /**
- * Keeps a rebuild's consumer from running past the live group's position: records at or past a
- * partition's limit are held back, that partition stops fetching, and `release` lets it fetch
- * again once the limit may have moved.
+ * Applies a HoldBack to fetched batches: records at or past a partition's limit are held back, that
+ * partition stops fetching, and `release` lets it fetch again once the limit may have moved.
  */
-export class OffsetLimitGate {
-  readonly #limit: OffsetLimit;
+export class HoldBackGate {
+  readonly #limit: HoldBack;
   /** Partitions paused because they reached their limit. */
   readonly #held = new Map<string, { topic: string; partitions: number[] }>();
 
-  constructor(limit: OffsetLimit) {
+  constructor(limit: HoldBack) {
     this.#limit = limit;
   }
 
