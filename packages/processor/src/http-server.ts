@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type AdminOperations, registerAdminApi } from './admin/admin-api.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -20,6 +21,14 @@ export function createOpsServer(
   documents: ServiceDocuments,
 ): FastifyInstance {
   const app = Fastify({ logger: false });
+  // The HTTP server span (when tracing is on) is named after the route, as `GET /orders/:orderId`.
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    const span = route ? trace.getActiveSpan() : undefined;
+    if (!span || !route) return;
+    span.updateName(`${request.method} ${route}`);
+    span.setAttribute('http.route', route);
+  });
   app.get('/asyncapi.yaml', async (_req, reply) =>
     reply.type('application/yaml').send(documents.asyncApiYaml()),
   );

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { traceLogFields } from '@fleet/service-kit';
 import { type Logger, pino } from 'pino';
 
 /** Fields every log line inside a handler carries, whoever logs it. */
@@ -33,14 +34,20 @@ const redact = {
   censor: '[redacted]',
 };
 
-export function createLogger(base: { service: string; processor?: string }, level: string): Logger {
-  return pino({
+export function createLogger(
+  base: { service: string; processor?: string },
+  level: string,
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base,
     redact,
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin: () => eventContext.getStore() ?? {},
-  });
+    // Inside a span (an event's, a request's) a line also says which: `trace_id`, `span_id`.
+    mixin: () => ({ ...eventContext.getStore(), ...traceLogFields() }),
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
+import { startSendSpans } from './event-span.ts';
 import type { Logger } from './logger.ts';
 import { deleteOutboxRows, oldestOutboxRows } from './outbox-store.ts';
 import type { ProcessorMetrics } from './processor-metrics.ts';
@@ -93,18 +94,26 @@ export class OutboxRelay {
       if (!rows[0]?.locked) return 0; // another instance is relaying this outbox
       const messages = await oldestOutboxRows(trx, this.#batchSize);
       if (messages.length === 0) return 0;
+      // A `send` span per row, in the trace its row carries; the record carries the send span on.
+      const sends = startSendSpans(messages, { 'fleet.outbox': this.#o.lockName });
       // One topic at a time, rows in commit order: per key (one partition) order is kept.
       const topicMessages: {
         topic: string;
         messages: { key: string | null; value: Buffer; headers: Record<string, string> }[];
       }[] = [];
-      for (const m of messages) {
+      messages.forEach((m, i) => {
         const last = topicMessages.at(-1);
-        const message = { key: m.key, value: m.value, headers: m.headers };
+        const message = { key: m.key, value: m.value, headers: sends.headers[i] ?? m.headers };
         if (last?.topic === m.topic) last.messages.push(message);
         else topicMessages.push({ topic: m.topic, messages: [message] });
+      });
+      try {
+        await this.#o.producer.sendBatch({ topicMessages, acks: -1 });
+      } catch (error) {
+        sends.end(error);
+        throw error;
       }
-      await this.#o.producer.sendBatch({ topicMessages, acks: -1 });
+      sends.end();
       await deleteOutboxRows(
         trx,
         messages.map((m) => m.seq),

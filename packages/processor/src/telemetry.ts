@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { startTracing } from '@fleet/service-kit';
 import type { Meter } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -9,32 +11,26 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+/** Resolves like the runtime, so tracing finds (and instruments) the `pg` the runtime uses. */
+export const runtimeRequire = createRequire(import.meta.url);
+
 /**
  * Metrics always (OpenTelemetry instruments, exposed for Prometheus on the service's own HTTP server);
- * traces only when the standard OTEL_* variables ask for an exporter, so tests and laptops send nothing.
+ * traces only when the standard OTEL_* variables ask for an exporter (`startTracing` in
+ * @fleet/service-kit), so tests and laptops send nothing. A service's main (`runProcessor`) starts
+ * tracing before the runtime and this shares it; a runtime started on its own (tests, a rebuild in
+ * the CLI) starts it here, in the background.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ readers: [prometheus] });
-  const tracingWanted =
-    env.OTEL_SDK_DISABLED !== 'true' &&
-    Boolean(
-      env.OTEL_TRACES_EXPORTER || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-    );
-  // Loaded only when wanted: the SDK and its exporters cost ~16 MB and ~250 ms of start-up.
-  const sdk = tracingWanted
-    ? import('@opentelemetry/sdk-node').then(({ startNodeSdk }) =>
-        startNodeSdk({
-          resourceAttributes: { 'service.name': env.OTEL_SERVICE_NAME ?? serviceName },
-          metricReaders: [],
-        }),
-      )
-    : undefined;
+  // An unknown exporter name is reported by the service's main (exit 78); here it only means no traces.
+  const tracing = startTracing({ serviceName, env, require: runtimeRequire }).catch(() => undefined);
   return {
     meter: meterProvider.getMeter('@fleet/processor'),
     prometheus,
     async shutdown() {
-      await Promise.allSettled([meterProvider.shutdown(), sdk?.then((started) => started.shutdown())]);
+      await Promise.allSettled([meterProvider.shutdown(), tracing.then((t) => t?.shutdown())]);
     },
   };
 }

@@ -1,5 +1,9 @@
 import { defineEvent, defineTopic, EventValidationError, envelopeFromHeaders } from '@fleet/contracts';
 import { createTestTopic, infraSettings, testKafka, topicSize, uniqueName } from '@fleet/testkit';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -151,5 +155,54 @@ describe('createProducer', () => {
       events: [Placed],
     });
     await expect(idle.publish(Placed, Placed.example)).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+  });
+});
+
+describe('createProducer with tracing on', () => {
+  it('sends each event in a `send` span, a child of the active span, whose context the record carries', async () => {
+    const spans = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(provider);
+    try {
+      const orderId = 'c1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+      const request = await trace.getTracer('test').startActiveSpan('POST /orders', async (span) => {
+        await producer.publish(Placed, { orderId, totalCents: 3 }, { correlationId: 'corr-t' });
+        span.end();
+        return span.spanContext();
+      });
+      // A caller's own trace context, given explicitly, is continued instead of the active one.
+      const given = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const [explicitId] = await producer.publishBatch([
+        batchItem(Cancelled, { orderId }, { traceparent: given, tracestate: 'v=1' }),
+      ]);
+      const [placed, cancelled] = await waitForMessages(2);
+      const send = spans
+        .getFinishedSpans()
+        .find(
+          (s) => s.name === `send ${topicName}` && s.attributes['cloudevents.event_type'] === Placed.type,
+        );
+      expect(send?.kind).toBe(SpanKind.PRODUCER);
+      expect(send?.parentSpanContext?.spanId).toBe(request.spanId);
+      expect(send?.spanContext().traceId).toBe(request.traceId);
+      expect(send?.attributes['messaging.message.id']).toBe(envelopeFromHeaders(placed?.headers).id);
+      expect(envelopeFromHeaders(placed?.headers).traceparent).toBe(
+        `00-${request.traceId}-${send?.spanContext().spanId}-01`,
+      );
+      const explicit = spans
+        .getFinishedSpans()
+        .find((s) => s.attributes['messaging.message.id'] === explicitId);
+      expect(explicit?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+      expect(envelopeFromHeaders(cancelled?.headers)).toMatchObject({
+        traceparent: `00-0af7651916cd43dd8448eb211c80319c-${explicit?.spanContext().spanId}-01`,
+        tracestate: 'v=1',
+      });
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    }
   });
 });

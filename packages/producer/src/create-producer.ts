@@ -1,5 +1,17 @@
 import { ContractError, EventCodec, type EventType, envelopeToHeaders, newEnvelope } from '@fleet/contracts';
+import {
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { Kafka, type KafkaConfig, type Message, Partitioners, type Producer } from 'kafkajs';
+
+const tracer = trace.getTracer('@fleet/producer');
 
 export interface ProducerOptions {
   /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. */
@@ -27,7 +39,10 @@ export interface PublishOptions {
   causationId?: string;
   /** CloudEvents subject (default: the record key). */
   subject?: string;
-  /** W3C trace context. */
+  /**
+   * W3C trace context to continue. Default: the active span's (e.g. the HTTP request being served).
+   * Either way, when tracing is on the record carries the context of this call's `send` span.
+   */
   traceparent?: string;
   tracestate?: string;
   /** Extra headers; they cannot override the CloudEvents ones. */
@@ -80,7 +95,7 @@ export function createProducer(options: ProducerOptions): FleetProducer {
     eventType: EventType<T>,
     data: T,
     opts: PublishOptions = {},
-  ): { id: string; message: Message } => {
+  ): { id: string; message: Message; span: Span } => {
     if (!allowed.has(eventType.type))
       throw new ContractError(
         'UNKNOWN_EVENT_TYPE',
@@ -92,9 +107,15 @@ export function createProducer(options: ProducerOptions): FleetProducer {
       type: eventType.type,
       source: options.source,
       subject: opts.subject ?? key,
-      ...pick(opts, ['id', 'correlationId', 'causationId', 'traceparent', 'tracestate', 'time']),
+      ...pick(opts, ['id', 'correlationId', 'causationId', 'time']),
     });
-    return { id: env.id, message: { key, value, headers: { ...opts.headers, ...envelopeToHeaders(env) } } };
+    const span = startSendSpan(eventType, env.id, key, opts);
+    Object.assign(env, span.traceHeaders);
+    return {
+      id: env.id,
+      span: span.span,
+      message: { key, value, headers: { ...opts.headers, ...envelopeToHeaders(env) } },
+    };
   };
 
   const connected = (): Producer => {
@@ -122,23 +143,34 @@ export function createProducer(options: ProducerOptions): FleetProducer {
     },
     async publish(eventType, data, opts) {
       const p = connected();
-      const { id, message } = toMessage(eventType, data, opts);
-      await p.send({ topic: eventType.topic.name, acks: -1, messages: [message] });
+      const { id, message, span } = toMessage(eventType, data, opts);
+      await ended([span], () => p.send({ topic: eventType.topic.name, acks: -1, messages: [message] }));
       return id;
     },
     async publishBatch(items) {
       const p = connected();
-      const prepared = items.map((item) => ({
-        topic: item.eventType.topic.name,
-        ...toMessage(item.eventType, item.data, item.options),
-      }));
+      const prepared: { topic: string; id: string; message: Message; span: Span }[] = [];
+      try {
+        for (const item of items)
+          prepared.push({
+            topic: item.eventType.topic.name,
+            ...toMessage(item.eventType, item.data, item.options),
+          });
+      } catch (error) {
+        for (const { span } of prepared) span.end(); // nothing was sent: no error on them
+        throw error;
+      }
       const byTopic = new Map<string, Message[]>();
       for (const { topic, message } of prepared) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
       if (prepared.length > 0)
-        await p.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        await ended(
+          prepared.map((x) => x.span),
+          () =>
+            p.sendBatch({
+              acks: -1,
+              topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+            }),
+        );
       return prepared.map((x) => x.id);
     },
     async disconnect() {
@@ -147,6 +179,57 @@ export function createProducer(options: ProducerOptions): FleetProducer {
       await p?.disconnect();
     },
   };
+}
+
+/**
+ * A `send <topic>` producer span for one event: a child of the given trace context, else of the active
+ * span. The record carries the span's context, or (tracing off, a no-op propagator) the given one.
+ */
+function startSendSpan(
+  eventType: EventType,
+  id: string,
+  key: string,
+  opts: PublishOptions,
+): { span: Span; traceHeaders: { traceparent?: string; tracestate?: string } } {
+  const given = opts.traceparent
+    ? { traceparent: opts.traceparent, ...(opts.tracestate ? { tracestate: opts.tracestate } : {}) }
+    : {};
+  const parent: Context = opts.traceparent ? propagation.extract(ROOT_CONTEXT, given) : context.active();
+  const span = tracer.startSpan(
+    `send ${eventType.topic.name}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': 'send',
+        'messaging.destination.name': eventType.topic.name,
+        'messaging.message.id': id,
+        'messaging.kafka.message.key': key,
+        'cloudevents.event_type': eventType.type,
+        ...(opts.correlationId ? { 'fleet.correlation_id': opts.correlationId } : {}),
+      },
+    },
+    parent,
+  );
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(parent, span), carrier);
+  return { span, traceHeaders: carrier.traceparent ? carrier : given };
+}
+
+/** Ends the spans once `send` settled, marking them failed if it threw. */
+async function ended<T>(spans: Span[], send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    for (const span of spans) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    }
+    throw error;
+  } finally {
+    for (const span of spans) span.end();
+  }
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<Pick<T, K>> {

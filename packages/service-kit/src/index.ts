@@ -14,3 +14,10 @@ export {
 } from './connection-env.ts';
 export { type ParseEnvOptions, parseEnv } from './parse-env.ts';
 export { runService, type ServiceMain, type Stoppable } from './run-service.ts';
+export {
+  startTracing,
+  type Tracing,
+  type TracingOptions,
+  traceLogFields,
+  tracingExporters,
+} from './tracing.ts';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError } from './config-error.ts';
+import { startTracing, type Tracing } from './tracing.ts';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -14,13 +15,19 @@ export interface ServiceMain<Config, Service extends Stoppable> {
   logger(config: Config): Logger;
   shutdownTimeoutMs(config: Config): number;
   start(config: Config, logger: Logger): Promise<Service>;
+  /**
+   * Resolves like the service's own modules (`createRequire(import.meta.url)`), so that tracing can
+   * instrument what the service loaded before it (`pg`). Without it only `node:http` is instrumented.
+   */
+  require?: NodeJS.Require;
 }
 
 /**
  * The main of a service: config from the environment (a bad one stops start-up with the list of
- * problems), start, and stop gracefully on SIGTERM/SIGINT within the shutdown timeout. A signal
- * during start-up stops right after it (the handlers are installed before anything runs); a second
- * signal exits at once.
+ * problems), tracing from the `OTEL_*` variables (see `startTracing`; off unless an exporter is
+ * asked for), start, and stop gracefully on SIGTERM/SIGINT within the shutdown timeout, flushing
+ * the spans last. A signal during start-up stops right after it (the handlers are installed before
+ * anything runs); a second signal exits at once.
  */
 export async function runService<Config, Service extends Stoppable>(
   main: ServiceMain<Config, Service>,
@@ -38,6 +45,7 @@ export async function runService<Config, Service extends Stoppable>(
   const logger = main.logger(config);
   const timeoutMs = main.shutdownTimeoutMs(config);
   let signals = 0;
+  let tracing: Tracing | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
@@ -51,6 +59,7 @@ export async function runService<Config, Service extends Stoppable>(
     }, timeoutMs).unref();
     started
       .then((service) => service.stop())
+      .then(() => tracing?.shutdown())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -62,8 +71,19 @@ export async function runService<Config, Service extends Stoppable>(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const started = main.start(config, logger);
+  const started = (async () => {
+    tracing = await startTracing({
+      serviceName: main.name,
+      ...(main.require ? { require: main.require } : {}),
+    });
+    if (tracing.exporters.length > 0) logger.info({ exporters: tracing.exporters }, 'tracing on');
+    return main.start(config, logger);
+  })();
   await started.catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error(`${main.name}: ${error.message}\n${main.configHelp}`);
+      process.exit(78);
+    }
     logger.fatal({ err: error }, 'start-up failed');
     process.exit(1);
   });

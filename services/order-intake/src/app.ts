@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -74,6 +75,17 @@ export async function buildApp(deps: AppDeps): Promise<IntakeApp> {
   app.setNotFoundHandler((request, reply) =>
     sendError(new HttpError(404, 'NOT_FOUND', `No route ${request.method} ${request.url}.`), request, reply),
   );
+  // The HTTP server span (when tracing is on) is named after the route and carries the correlation ID.
+  app.addHook('onRequest', async (request) => {
+    const span = trace.getActiveSpan();
+    if (!span) return;
+    const route = request.routeOptions.url;
+    if (route) {
+      span.updateName(`${request.method} ${route}`);
+      span.setAttribute('http.route', route);
+    }
+    span.setAttribute('fleet.correlation_id', request.id);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
   });
