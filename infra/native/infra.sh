@@ -3,9 +3,10 @@
 # an Apache Kafka broker (single-node KRaft) and an Apicurio Registry with its
 # Confluent-compatible API, both fetched from Maven Central with Maven into a cache
 # outside the repository. PostgreSQL is expected to be running already; the registry
-# keeps its schemas there. See infra/README.md.
+# keeps its schemas there. On request (`up zipkin`) also a Zipkin server, the trace
+# backend, from the same place, keeping traces in memory. See infra/README.md.
 #
-#   infra.sh up|down|restart [kafka|registry] | status | logs [kafka|registry] | reset | fetch | env
+#   infra.sh up|down|restart [kafka|registry|zipkin] | status | logs [kafka|registry|zipkin] | reset | fetch [zipkin] | env
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +34,15 @@ REGISTRY_DB_USER=${REGISTRY_DB_USER:-postgres}
 REGISTRY_DB_PASSWORD=${REGISTRY_DB_PASSWORD:-}
 REGISTRY_DB_NAME=${REGISTRY_DB_NAME:-fleet_registry}
 
+ZIPKIN_VERSION=${ZIPKIN_VERSION:-3.6.1}
+ZIPKIN_PORT=${ZIPKIN_PORT:-9411}
+ZIPKIN_HEAP=${ZIPKIN_HEAP:--Xmx384m}
+ZIPKIN_JAVA_HOME=${ZIPKIN_JAVA_HOME:-${JAVA_HOME:-}}
+# Spans kept in memory; the oldest traces go first beyond this.
+ZIPKIN_MAX_SPANS=${ZIPKIN_MAX_SPANS:-500000}
+
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
+ZIPKIN_START_TIMEOUT=${ZIPKIN_START_TIMEOUT:-90}
 REGISTRY_START_TIMEOUT=${REGISTRY_START_TIMEOUT:-120}
 STOP_TIMEOUT=${STOP_TIMEOUT:-20}
 
@@ -42,12 +51,15 @@ HOST=127.0.0.1 # everything listens on loopback only
 # Derived paths
 KAFKA_HOME="$FLEET_CACHE_DIR/kafka-$KAFKA_VERSION"
 APICURIO_HOME="$FLEET_CACHE_DIR/apicurio-$APICURIO_VERSION"
+ZIPKIN_HOME="$FLEET_CACHE_DIR/zipkin-$ZIPKIN_VERSION"
+ZIPKIN_JAR="$ZIPKIN_HOME/zipkin-server-$ZIPKIN_VERSION-exec.jar"
 LOG_DIR="$FLEET_STATE_DIR/logs"
 RUN_DIR="$FLEET_STATE_DIR/run"
 KAFKA_DATA_DIR="$FLEET_STATE_DIR/kafka/data"
 KAFKA_CONFIG="$FLEET_STATE_DIR/kafka/server.properties"
 REGISTRY_TMP_DIR="$FLEET_STATE_DIR/registry/tmp"
 REGISTRY_URL="http://$HOST:$REGISTRY_PORT/apis/ccompat/v7"
+ZIPKIN_URL="http://$HOST:$ZIPKIN_PORT"
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -61,11 +73,11 @@ die() {
 
 log_file() { echo "$LOG_DIR/$1.log"; }
 pid_file() { echo "$RUN_DIR/$1.pid"; }
-port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; registry) echo "$REGISTRY_PORT" ;; esac; }
+port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; registry) echo "$REGISTRY_PORT" ;; zipkin) echo "$ZIPKIN_PORT" ;; esac; }
 
 # The text that identifies our process on its command line, so that a PID reused by
 # some other program after a crash is never mistaken for (or killed as) ours.
-signature_of() { case $1 in kafka) echo "kafka.Kafka" ;; registry) echo "quarkus-run.jar" ;; esac; }
+signature_of() { case $1 in kafka) echo "kafka.Kafka" ;; registry) echo "quarkus-run.jar" ;; zipkin) echo "zipkin-server-" ;; esac; }
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_answers() {
@@ -104,6 +116,10 @@ require_free_port() {
 require_kafka_ports() {
   require_free_port "$KAFKA_PORT" KAFKA_PORT
   require_free_port "$KAFKA_CONTROLLER_PORT" KAFKA_CONTROLLER_PORT
+}
+
+require_zipkin_ports() {
+  require_free_port "$ZIPKIN_PORT" ZIPKIN_PORT
 }
 
 require_registry_ports() {
@@ -146,6 +162,7 @@ registry_min_java() { if [ "${APICURIO_VERSION%%.*}" -ge 3 ]; then echo 21; else
 
 KAFKA_JAVA=""
 REGISTRY_JAVA=""
+ZIPKIN_JAVA=""
 
 # Picks the java for Kafka: KAFKA_JAVA_HOME, else JAVA_HOME, else java on PATH.
 resolve_kafka_java() {
@@ -158,6 +175,18 @@ resolve_kafka_java() {
   [ -n "$major" ] || die "$bin does not run ('$bin -version' failed): Kafka needs a working Java $need or newer."
   [ "$major" -ge "$need" ] || die "Java $major at $bin is too old for Kafka $KAFKA_VERSION, which needs Java $need or newer. Set KAFKA_JAVA_HOME to a newer JDK."
   KAFKA_JAVA=$bin
+}
+
+# Picks the java for Zipkin (3.x needs Java 17): ZIPKIN_JAVA_HOME, else JAVA_HOME, else java on PATH.
+resolve_zipkin_java() {
+  local bin major need=17
+  bin=$(java_bin_of "$ZIPKIN_JAVA_HOME")
+  [ -n "$bin" ] || die "no java found: Zipkin $ZIPKIN_VERSION needs Java $need or newer. Install a JDK/JRE (e.g. apt-get install openjdk-17-jre-headless) or set ZIPKIN_JAVA_HOME."
+  [ -x "$bin" ] || die "no java at $bin (from ZIPKIN_JAVA_HOME/JAVA_HOME): Zipkin $ZIPKIN_VERSION needs Java $need or newer."
+  major=$(java_major "$bin")
+  [ -n "$major" ] || die "$bin does not run ('$bin -version' failed): Zipkin needs a working Java $need or newer."
+  [ "$major" -ge "$need" ] || die "Java $major at $bin is too old for Zipkin $ZIPKIN_VERSION, which needs Java $need or newer. Set ZIPKIN_JAVA_HOME to a newer JDK."
+  ZIPKIN_JAVA=$bin
 }
 
 # Picks the java for the registry: REGISTRY_JAVA_HOME, else the default java when new
@@ -323,11 +352,36 @@ fetch_registry() {
   rm -rf "$APICURIO_HOME" && mv "$tmp" "$APICURIO_HOME"
 }
 
+fetch_zipkin() {
+  [ -f "$ZIPKIN_HOME/.complete" ] && return 0
+  require_mvn "Zipkin $ZIPKIN_VERSION"
+  local tmp="$ZIPKIN_HOME.partial.$$"
+  say "fetching Zipkin $ZIPKIN_VERSION (io.zipkin:zipkin-server:jar:exec, ~135 MB) into $ZIPKIN_HOME ..."
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  run_mvn -f "$HERE/zipkin/pom.xml" -Dzipkin.version="$ZIPKIN_VERSION" -Dfleet.work.dir="$tmp/.mvn" \
+    dependency:copy-dependencies -DoutputDirectory="$tmp" ||
+    { rm -rf "$tmp"; die "could not fetch Zipkin $ZIPKIN_VERSION from Maven Central (is the version right? ZIPKIN_VERSION=$ZIPKIN_VERSION)"; }
+  rm -rf "$tmp/.mvn"
+  [ -f "$tmp/zipkin-server-$ZIPKIN_VERSION-exec.jar" ] || { rm -rf "$tmp"; die "fetched Zipkin $ZIPKIN_VERSION but zipkin-server-$ZIPKIN_VERSION-exec.jar is missing in $tmp"; }
+  touch "$tmp/.complete"
+  rm -rf "$ZIPKIN_HOME" && mv "$tmp" "$ZIPKIN_HOME"
+}
+
+# fetch [zipkin]: Kafka and the registry, as always; with `zipkin`, only Zipkin.
 cmd_fetch() {
   local t0=$SECONDS
-  fetch_kafka
-  fetch_registry
-  say "artifacts ready in $FLEET_CACHE_DIR ($((SECONDS - t0))s): kafka-$KAFKA_VERSION, apicurio-$APICURIO_VERSION"
+  case ${1:-} in
+  "")
+    fetch_kafka
+    fetch_registry
+    say "artifacts ready in $FLEET_CACHE_DIR ($((SECONDS - t0))s): kafka-$KAFKA_VERSION, apicurio-$APICURIO_VERSION"
+    ;;
+  zipkin)
+    fetch_zipkin
+    say "artifact ready in $FLEET_CACHE_DIR ($((SECONDS - t0))s): zipkin-$ZIPKIN_VERSION"
+    ;;
+  *) die "unknown component '$1' for fetch (zipkin, or nothing for Kafka and the registry)" ;;
+  esac
 }
 
 # ---------------------------------------------------------------------------
@@ -508,6 +562,45 @@ set_global_compatibility() {
 }
 
 # ---------------------------------------------------------------------------
+# Zipkin (trace backend; only on request)
+# ---------------------------------------------------------------------------
+zipkin_ready() {
+  [ "$(curl -s -o /dev/null -m 3 -w '%{http_code}' "$ZIPKIN_URL/health" 2>/dev/null)" = 200 ]
+}
+
+start_zipkin() {
+  local pid t0=$SECONDS heap
+  pid=$(running_pid zipkin)
+  if [ -n "$pid" ] && zipkin_ready; then
+    say "zipkin is already running (pid $pid, $ZIPKIN_URL)"
+    return 0
+  fi
+  if [ -z "$pid" ]; then
+    require_zipkin_ports
+    mkdir -p "$LOG_DIR" "$RUN_DIR"
+    rotate_log zipkin
+    say "starting Zipkin $ZIPKIN_VERSION on $HOST:$ZIPKIN_PORT, in-memory storage (Java $(java_major "$ZIPKIN_JAVA"): $ZIPKIN_JAVA) ..."
+    read -r -a heap <<<"$ZIPKIN_HEAP"
+    # Zipkin's own variables for storage and port; Spring Boot properties on the command line:
+    # loopback only (Armeria's port list), no banner.
+    spawn zipkin env STORAGE_TYPE=mem MEM_MAX_SPANS="$ZIPKIN_MAX_SPANS" QUERY_PORT="$ZIPKIN_PORT" \
+      "$ZIPKIN_JAVA" "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+      -jar "$ZIPKIN_JAR" \
+      --armeria.ports[0].ip="$HOST" --armeria.ports[0].port="$ZIPKIN_PORT" --armeria.ports[0].protocols=http \
+      --spring.main.banner-mode=off
+    pid=$(cat "$(pid_file zipkin)")
+  else
+    say "zipkin is starting (pid $pid); waiting for it"
+  fi
+  until zipkin_ready; do
+    kill -0 "$pid" 2>/dev/null || died_during_start zipkin
+    [ $((SECONDS - t0)) -lt "$ZIPKIN_START_TIMEOUT" ] || timed_out zipkin "$ZIPKIN_START_TIMEOUT" "$pid"
+    sleep 0.5
+  done
+  say "zipkin is up (pid $pid, $((SECONDS - t0))s): UI $ZIPKIN_URL/zipkin/, spans to $ZIPKIN_URL/api/v2/spans"
+}
+
+# ---------------------------------------------------------------------------
 # Stop
 # ---------------------------------------------------------------------------
 # SIGTERM lets Kafka shut down cleanly (no log recovery on the next start) and lets
@@ -562,12 +655,22 @@ Logs: $(log_file kafka), $(log_file registry)
 EOF
 }
 
-# Component names the commands accept ("" = both).
+# Component names the commands accept ("" = Kafka and the registry; Zipkin only by name).
 require_component() {
   case ${1:-} in
-  "" | kafka | registry) ;;
-  *) die "unknown component '$1' (kafka or registry)" ;;
+  "" | kafka | registry | zipkin) ;;
+  *) die "unknown component '$1' (kafka, registry or zipkin)" ;;
   esac
+}
+
+print_zipkin_settings() {
+  cat <<EOF
+
+Trace settings (for every service):
+  OTEL_TRACES_EXPORTER=zipkin
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT=$ZIPKIN_URL/api/v2/spans
+UI: $ZIPKIN_URL/zipkin/   Log: $(log_file zipkin)
+EOF
 }
 
 # up [kafka|registry]: without an argument both, as always; with one, only that
@@ -576,6 +679,14 @@ cmd_up() {
   local only=${1:-}
   require_component "$only"
   take_lock
+  if [ "$only" = zipkin ]; then
+    resolve_zipkin_java
+    [ -n "$(running_pid zipkin)" ] || require_zipkin_ports
+    fetch_zipkin
+    start_zipkin
+    print_zipkin_settings
+    return
+  fi
   # Check every prerequisite before starting anything, so a missing piece fails fast.
   if [ "$only" != registry ]; then resolve_kafka_java; fi
   if [ "$only" != kafka ]; then
@@ -592,11 +703,16 @@ cmd_up() {
   print_settings
 }
 
-# down [kafka|registry]: without an argument the registry, then Kafka.
+# down [kafka|registry|zipkin]: without an argument Zipkin (if it runs), the registry, then Kafka.
 cmd_down() {
   local only=${1:-}
   require_component "$only"
   take_lock
+  if [ "$only" = zipkin ]; then
+    stop_component zipkin
+    return
+  fi
+  if [ -z "$only" ] && [ -n "$(running_pid zipkin)" ]; then stop_component zipkin; fi
   if [ "$only" != kafka ]; then stop_component registry; fi
   if [ "$only" != registry ]; then stop_component kafka; fi
 }
@@ -607,6 +723,13 @@ cmd_restart() {
   local only=${1:-}
   require_component "$only"
   take_lock
+  if [ "$only" = zipkin ]; then
+    resolve_zipkin_java
+    stop_component zipkin
+    fetch_zipkin
+    start_zipkin
+    return
+  fi
   if [ "$only" != registry ]; then resolve_kafka_java; fi
   if [ "$only" != kafka ]; then
     resolve_registry_java
@@ -626,6 +749,7 @@ cmd_restart() {
 
 cmd_reset() {
   take_lock
+  if [ -n "$(running_pid zipkin)" ]; then stop_component zipkin; fi
   stop_component registry
   stop_component kafka
   rm -rf "$FLEET_STATE_DIR/kafka" "$FLEET_STATE_DIR/registry"
@@ -645,7 +769,8 @@ status_line() {
   port=$(port_of "$name")
   if [ -z "$pid" ]; then
     state=stopped
-  elif { [ "$name" = kafka ] && port_answers "$port"; } || { [ "$name" = registry ] && registry_ready; }; then
+  elif { [ "$name" = kafka ] && port_answers "$port"; } || { [ "$name" = registry ] && registry_ready; } ||
+    { [ "$name" = zipkin ] && zipkin_ready; }; then
     state=running
   else
     state=unresponsive
@@ -654,19 +779,21 @@ status_line() {
   [ "$state" = running ]
 }
 
+# The exit code speaks for Kafka and the registry; Zipkin is optional and only reported.
 cmd_status() {
   local rc=0
   status_line kafka || rc=3
   status_line registry || rc=3
+  status_line zipkin || true
   return "$rc"
 }
 
 cmd_logs() {
   local files=()
   case ${1:-all} in
-  kafka | registry) files=("$(log_file "$1")") ;;
+  kafka | registry | zipkin) files=("$(log_file "$1")") ;;
   all) files=("$(log_file kafka)" "$(log_file registry)") ;;
-  *) die "unknown component '$1' (kafka or registry)" ;;
+  *) die "unknown component '$1' (kafka, registry or zipkin)" ;;
   esac
   mkdir -p "$LOG_DIR"
   exec tail -n 50 -F "${files[@]}"
@@ -682,12 +809,13 @@ usage() {
   cat <<EOF
 usage: $0 <command>
   up [kafka|registry]    fetch (first time) and start Kafka and the registry (or only one); no-op if running
-  down [kafka|registry]  stop both or one (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s)
-  restart [kafka|registry]  down, then up (both or one); data and schemas are kept
-  status                 one line per component; exit 0 if all run, 3 otherwise
-  logs [kafka|registry]  follow the log files
+  up zipkin              fetch (first time) and start Zipkin, the trace backend (in memory, $ZIPKIN_URL)
+  down [kafka|registry|zipkin]  stop everything that runs, or one (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s)
+  restart [kafka|registry|zipkin]  down, then up (Kafka and the registry, or one); data and schemas are kept
+  status                 one line per component; exit 0 if Kafka and the registry run, 3 otherwise
+  logs [kafka|registry|zipkin]  follow the log files
   reset                  down, then delete Kafka's data and the registry's database
-  fetch                  only download the artifacts into $FLEET_CACHE_DIR
+  fetch [zipkin]         only download the artifacts (Kafka's and the registry's, or Zipkin's) into $FLEET_CACHE_DIR
   env                    print the connection settings as NAME=value lines
 EOF
 }
@@ -700,7 +828,7 @@ main() {
   status) cmd_status ;;
   logs) cmd_logs "${2:-all}" ;;
   reset) cmd_reset ;;
-  fetch) take_lock && cmd_fetch ;;
+  fetch) take_lock && cmd_fetch "${2:-}" ;;
   env) cmd_env ;;
   -h | --help | help) usage ;;
   "") usage >&2 && exit 2 ;;
