@@ -14,13 +14,19 @@ const workspace = [
   'fuzz/src/**',
   'e2e/src/**',
   'deploy/src/**',
+  'console/src/**',
 ];
 
 export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: workspace.map((dir) => `${dir}/*.unit.test.ts`) },
+        test: {
+          name: 'unit',
+          include: workspace.map((dir) => `${dir}/*.unit.test.ts`),
+          // Unit tests see the plain topic names whatever the shell exports.
+          env: { FLEET_TOPIC_PREFIX: '' },
+        },
       },
       {
         test: {
@@ -31,6 +37,8 @@ export default defineConfig({
           // Two cores and one shared broker: run integration files one or two at a time.
           maxWorkers: 2,
           globalSetup: ['packages/testkit/src/global-setup.ts'],
+          // Each file's topics in a namespace of its own (FLEET_TOPIC_PREFIX), removed after it.
+          setupFiles: ['packages/testkit/src/topic-namespace-setup.ts'],
         },
       },
     ],

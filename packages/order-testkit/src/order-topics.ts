@@ -2,7 +2,10 @@ import { applyTopicPlan, planTopics } from '@fleet/contracts';
 import { inventoryTopic, ordersTopic, paymentsTopic } from '@fleet/contracts/orders';
 import type { Admin, Kafka } from 'kafkajs';
 
-/** Creates the fleet's topics if missing; another test file may be creating them at the same moment. */
+/**
+ * Creates the fleet's topics if missing: in an integration test, the test file's own (its
+ * FLEET_TOPIC_PREFIX namespace), never the demo's. Retried: a broker may be busy creating others.
+ */
 export async function ensureOrderTopics(admin: Admin): Promise<void> {
   const topics = [ordersTopic, inventoryTopic, paymentsTopic];
   for (let attempt = 1; ; attempt++) {
@@ -18,7 +21,7 @@ export async function ensureOrderTopics(admin: Admin): Promise<void> {
 
 /**
  * Commits a new consumer group's offsets at the topics' current ends, so a processor started with it
- * reads only what comes next: the shared topics hold every earlier run's orders. One short-lived
+ * reads only what comes next: the file's topics hold what its earlier tests sent. One short-lived
  * member commits for all topics at once (admin.setOffsets joins the group once per topic: slower).
  */
 export async function startGroupAtEnd(kafka: Kafka, admin: Admin, groupId: string, topics: string[]) {

@@ -1,19 +1,26 @@
-import type { EventType } from '@fleet/contracts';
-import { loadRuntimeConfig, type ProcessorDefinition, ProcessorRuntime } from '@fleet/processor';
+import { type EventType, namespacedTopicName } from '@fleet/contracts';
+import {
+  deadLetterTopicOf,
+  loadRuntimeConfig,
+  type ProcessorDefinition,
+  ProcessorRuntime,
+} from '@fleet/processor';
 import { createProducer, type FleetProducer } from '@fleet/producer';
 import { infraSettings, uniqueName, waitFor } from '@fleet/testkit';
 import type { Kysely } from 'kysely';
 
 /**
  * Starts a service's processor on the test infrastructure: the given database, a consumer group of
- * its own, HTTP on a free port, a fast outbox poll, quiet logs (TEST_LOG_LEVEL to see them).
+ * its own, its dead-letter topic in the test file's topic namespace (`<FLEET_TOPIC_PREFIX><name>.dlq`,
+ * beside the fleet's topics there), HTTP on a free port, a fast outbox poll, quiet logs
+ * (TEST_LOG_LEVEL to see them).
  */
 export function startServiceRuntime<DB>(
   definition: ProcessorDefinition<DB>,
   options: { databaseUrl: string; groupId?: string; env?: Record<string, string> },
 ): Promise<ProcessorRuntime<DB>> {
   const settings = infraSettings();
-  return ProcessorRuntime.start(definition, {
+  return ProcessorRuntime.start(inTestNamespace(definition), {
     config: loadRuntimeConfig({
       KAFKA_BROKERS: settings.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
@@ -25,6 +32,17 @@ export function startServiceRuntime<DB>(
       ...options.env,
     }),
   });
+}
+
+/**
+ * The definition with its dead-letter topic in the topic namespace: the runtime names it
+ * `<name>.dlq` by default, the demo's own topic on a shared broker.
+ */
+export function inTestNamespace<DB>(definition: ProcessorDefinition<DB>): ProcessorDefinition<DB> {
+  const deadLetterTopic = namespacedTopicName(deadLetterTopicOf(definition as ProcessorDefinition<unknown>));
+  return deadLetterTopic === deadLetterTopicOf(definition as ProcessorDefinition<unknown>)
+    ? definition
+    : { ...definition, deadLetterTopic };
 }
 
 /** A connected producer SDK client for the test infrastructure, as an upstream system would use it. */

@@ -10,5 +10,6 @@ export { readTopic, type TopicRecord } from './read-topic.ts';
 export { runToCompletion } from './run-to-completion.ts';
 export { createTestDatabase, kyselyFor, type TestDatabase } from './test-database.ts';
 export { createTestTopic, testKafka, topicSize } from './test-kafka.ts';
+export { removeTopicNamespace, testTopicPrefix } from './topic-namespace.ts';
 export { uniqueName } from './unique-name.ts';
 export { waitFor } from './wait-for.ts';
