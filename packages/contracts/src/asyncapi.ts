@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { EventType } from './define-event.ts';
 import type { TopicSpec } from './define-topic.ts';
 import { envelopeHeaders } from './envelope.ts';
@@ -105,8 +105,13 @@ export function asyncApiDocument(options: AsyncApiOptions): Doc {
   };
 }
 
+// yaml (CommonJS under Node) is loaded when a document is first written, not on import: a processor
+// imports this module through the package index but serves `/asyncapi.yaml` rarely, if ever.
+const require = createRequire(import.meta.url);
+
 /** The AsyncAPI document as YAML, e.g. to serve at `/asyncapi.yaml`. */
 export function generateAsyncApiYaml(options: AsyncApiOptions): string {
+  const { stringify } = require('yaml') as typeof import('yaml');
   return stringify(asyncApiDocument(options), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 

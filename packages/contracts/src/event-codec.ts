@@ -1,6 +1,6 @@
-import { type COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Ajv } from 'ajv';
 import type { z } from 'zod';
 import { ContractError, DecodeError, EventValidationError, type FieldIssue } from './contract-errors.ts';
 import { type EventType, upcastChain, upcastTo } from './define-event.ts';
@@ -30,15 +30,22 @@ export function compatibilityLevelOf(eventType: EventType): CompatibilityLevel {
   return eventType.topic.public ? 'FULL_TRANSITIVE' : 'BACKWARD';
 }
 
-// ajv-formats is CommonJS: its default export is the plugin function (typed as the module).
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// The registry client (with avsc, protobufjs and Ajv, all CommonJS) is loaded on first use, not on
+// import: decoding never needs it (zod validates), so a process that only decodes never loads it.
+const require = createRequire(import.meta.url);
+type RegistryModule = typeof import('@kafkajs/confluent-schema-registry');
+const registryModule = () => require('@kafkajs/confluent-schema-registry') as RegistryModule;
 
 /** A schema-registry client that validates draft-07 JSON Schemas with formats (uuid, date-time...). */
 export function createSchemaRegistry(
   registryUrl: string,
   auth?: { username: string; password: string },
 ): SchemaRegistry {
-  const ajvInstance = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const { SchemaRegistry, SchemaType } = registryModule();
+  // ajv-formats' CommonJS export is the plugin function; ajv's is the class.
+  const AjvClass = require('ajv') as typeof Ajv;
+  const addFormats = require('ajv-formats') as (ajv: Ajv) => Ajv;
+  const ajvInstance = addFormats(new AjvClass({ strict: false, allErrors: true }));
   return new SchemaRegistry(
     { host: registryUrl, ...(auth ? { auth } : {}) },
     { [SchemaType.JSON]: { ajvInstance } },
@@ -51,9 +58,10 @@ export function createSchemaRegistry(
  * `decode` of a known schema id touches the network.
  */
 export class EventCodec {
-  /** The underlying registry client (registration, schema lookups). */
-  readonly registry: SchemaRegistry;
   readonly http: RegistryHttp;
+  readonly #registryUrl: string;
+  readonly #auth: { username: string; password: string } | undefined;
+  #registry: SchemaRegistry | undefined;
   readonly #byType = new Map<string, EventType>();
   readonly #bySubject = new Map<string, EventType>();
   readonly #idOfType = new Map<string, number>();
@@ -61,7 +69,8 @@ export class EventCodec {
   readonly #lookups = new Map<number, Promise<EventType | null>>();
 
   constructor(options: EventCodecOptions) {
-    this.registry = createSchemaRegistry(options.registryUrl, options.auth);
+    this.#registryUrl = options.registryUrl;
+    this.#auth = options.auth;
     this.http = new RegistryHttp(options.registryUrl, options.auth);
     for (const event of options.events) {
       for (const e of [event, ...upcastChain(event)]) {
@@ -75,6 +84,12 @@ export class EventCodec {
         this.#bySubject.set(e.subject, e);
       }
     }
+  }
+
+  /** The underlying registry client (registration, schema lookups); created on first use. */
+  get registry(): SchemaRegistry {
+    this.#registry ??= createSchemaRegistry(this.#registryUrl, this.#auth);
+    return this.#registry;
   }
 
   /** Event types this codec knows (including older versions reachable by upcasting). */
@@ -98,8 +113,8 @@ export class EventCodec {
     let id: number;
     try {
       ({ id } = await this.registry.register(
-        { type: SchemaType.JSON, schema: jsonSchemaTextOf(eventType) },
-        // The client's enum has the same string values.
+        { type: 'JSON' as SchemaType.JSON, schema: jsonSchemaTextOf(eventType) },
+        // The client's enums have the same string values.
         { subject: eventType.subject, compatibility: compatibility as COMPATIBILITY },
       ));
     } catch (error) {
