@@ -35,7 +35,11 @@ export interface MemoryBudgetOptions {
   partitions?: number;
 }
 
-export const MEMORY_BUDGET_DEFAULTS = { nativeFloorMb: 100, partitions: 6 } as const;
+/**
+ * nativeFloorMb: `rss − heapTotal` of a started, idle processor (bench/results/memory-floor.json,
+ * median of 3: 150.6 − 69.7 ≈ 81 MB on Node 24 with type stripping).
+ */
+export const MEMORY_BUDGET_DEFAULTS = { nativeFloorMb: 80, partitions: 6 } as const;
 /** Below this old space a started processor (≈ 35 MB of live objects) spends its time collecting. */
 export const MIN_OLD_SPACE_MB = 48;
 const MB = 1024 * 1024;
@@ -71,7 +75,9 @@ export function memoryBudget(budgetMb: number, options: MemoryBudgetOptions = {}
   if (oldSpace() < MIN_OLD_SPACE_MB) {
     // Near the minimum the old space comes first: 1 MB semi-spaces, and fetches as large as still fits.
     maxSemiSpaceMb = 1;
-    fetchMaxBytes = Math.round(clamp(((usable - 3 - MIN_OLD_SPACE_MB) / 2) * MB, 1 * MB, fetchMaxBytes));
+    fetchMaxBytes = Math.floor(
+      clamp(((usable - 3 - MIN_OLD_SPACE_MB - 0.5) / 2) * MB, 1 * MB, fetchMaxBytes),
+    );
   }
   const maxOldSpaceMb = oldSpace();
   const fetchMaxBytesPerPartition = Math.round(

@@ -7,7 +7,7 @@ describe('memoryBudget', () => {
   it('splits one RSS budget into heap limits and fetch sizes that fit in it', () => {
     for (const budget of [minimumBudgetMb(), 200, 256, 384, 512, 1024]) {
       const b = memoryBudget(budget);
-      const spent = 100 + 3 * b.maxSemiSpaceMb + b.maxOldSpaceMb + (2 * b.fetchMaxBytes) / MB;
+      const spent = 80 + 3 * b.maxSemiSpaceMb + b.maxOldSpaceMb + (2 * b.fetchMaxBytes) / MB;
       expect(spent, `budget ${budget}`).toBeLessThanOrEqual(budget * 0.9 + 1);
       expect(b.maxOldSpaceMb).toBeGreaterThanOrEqual(MIN_OLD_SPACE_MB);
       expect(b.fetchMaxBytesPerPartition).toBeLessThanOrEqual(b.fetchMaxBytes);
@@ -32,15 +32,16 @@ describe('memoryBudget', () => {
       fetchMaxBytesPerPartition: 1 * MB,
       maxSemiSpaceMb: 16,
     });
-    expect(memoryBudget(200)).toMatchObject({ maxOldSpaceMb: 62, maxSemiSpaceMb: 3 });
+    expect(memoryBudget(200)).toMatchObject({ maxOldSpaceMb: 76, maxSemiSpaceMb: 4 });
   });
 
   it('refuses a budget that cannot hold the floor, naming the minimum', () => {
-    expect(minimumBudgetMb()).toBe(170);
-    expect(() => memoryBudget(150)).toThrow(/at least 170 MB/);
+    expect(minimumBudgetMb()).toBe(148);
+    expect(memoryBudget(150)).toMatchObject({ maxOldSpaceMb: MIN_OLD_SPACE_MB, maxSemiSpaceMb: 1 });
+    expect(() => memoryBudget(140)).toThrow(/at least 148 MB/);
     expect(() => memoryBudget(Number.NaN)).toThrow(RangeError);
     // A smaller floor (e.g. compiled JavaScript, no type stripping) admits a smaller budget.
-    expect(memoryBudget(150, { nativeFloorMb: 75 }).maxOldSpaceMb).toBeGreaterThanOrEqual(MIN_OLD_SPACE_MB);
+    expect(memoryBudget(130, { nativeFloorMb: 60 }).maxOldSpaceMb).toBeGreaterThanOrEqual(MIN_OLD_SPACE_MB);
   });
 
   it('spreads the fetch over the partitions an instance holds', () => {
