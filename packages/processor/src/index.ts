@@ -41,3 +41,10 @@ export * from './rebuild/index.ts';
 export { runProcessor } from './run-processor.ts';
 export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 export type { RuntimeEventMap, RuntimeEvents } from './runtime-events.ts';
+export {
+  event,
+  ProcessorSpec,
+  type PublishedEvent,
+  type SpecEvent,
+  type SpecOutcome,
+} from './testing/index.ts';

@@ -1,0 +1,63 @@
+import type { EventType } from '@fleet/contracts';
+import { createTestDatabase, infraSettings, type TestDatabase, uniqueName } from '@fleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { event, ProcessorSpec } from '../src/testing/index.ts';
+import { type LedgerDb, ledgerContracts, ledgerProcessor, POISON_AMOUNT } from './ledger.ts';
+
+// The harness on the runtime's own ledger: real PostgreSQL and registry, no broker.
+describe('ProcessorSpec: given/when/then without Kafka', () => {
+  const contracts = ledgerContracts(uniqueName('spec_accounts'), uniqueName('spec_notices'));
+  const { Deposited, Withdrawn, BalanceChanged } = contracts;
+  let database: TestDatabase;
+  let spec: ProcessorSpec<LedgerDb>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('processor_spec');
+    spec = await ProcessorSpec.start(ledgerProcessor(contracts, 'ledger_spec'), {
+      databaseUrl: database.url,
+      registryUrl: infraSettings().schemaRegistryUrl,
+    });
+  });
+  afterAll(async () => {
+    await spec?.close();
+    await database?.drop();
+  });
+
+  const balance = async (accountId: string) =>
+    (await spec.db.selectFrom('balances').selectAll().where('account_id', '=', accountId).executeTakeFirst())
+      ?.balance;
+
+  it('applies events through the real path: projection rows and published follow-ons', async () => {
+    await spec.given(event(Deposited, { accountId: 'a', amount: 100, seq: 1 }));
+    const { published, deadLettered } = await spec.when(
+      event(Withdrawn, { accountId: 'a', amount: 30, seq: 2 }),
+      event(Deposited, { accountId: 'a', amount: 5, seq: 5 }, { id: 'dep-5' }),
+    );
+    expect(Number(await balance('a'))).toBe(75);
+    expect(deadLettered).toEqual([]);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      type: (BalanceChanged as EventType).type,
+      key: 'a',
+      causationId: 'dep-5',
+      data: { accountId: 'a', balance: 75, seq: 5 },
+    });
+  });
+
+  it('deduplicates by event ID and dead-letters what fails, without touching the rest', async () => {
+    await spec.given(event(Deposited, { accountId: 'b', amount: 10, seq: 1 }, { id: 'once' }));
+    const { deadLettered } = await spec.when(
+      event(Deposited, { accountId: 'b', amount: 10, seq: 1 }, { id: 'once' }),
+      event(Deposited, { accountId: 'b', amount: POISON_AMOUNT, seq: 2 }, { id: 'poison' }),
+      event(Deposited, { accountId: 'b', amount: 1, seq: 3 }),
+    );
+    expect(Number(await balance('b'))).toBe(11);
+    expect(deadLettered.map((d) => [d.id, d.code])).toEqual([['poison', 'HANDLER_FAILED']]);
+  });
+
+  it('refuses a given that does not apply', async () => {
+    await expect(
+      spec.given(event(Deposited, { accountId: 'c', amount: POISON_AMOUNT, seq: 1 })),
+    ).rejects.toThrow(/dead-lettered: HANDLER_FAILED/);
+  });
+});
