@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  batchSizeNote,
+  emptyScenarios,
   median,
   ratiosOf,
   rebuildMillionSeconds,
   rebuildNote,
+  serialRate,
   summarize,
   targetsOf,
 } from './bench-result.ts';
@@ -32,25 +35,62 @@ describe('bench result', () => {
     expect(s.peakRssMb).toBe(140);
   });
 
-  it('computes D/C, D/min(A,B), E/D and judges targets only in full mode', () => {
+  it('computes D/C, D/C′, D/min(A,B), D/serial(A,B), E/D, A′/A and judges targets only in full mode', () => {
     const scenarios = {
+      ...emptyScenarios(),
       A: summarize('A', [sample(40_000)]),
+      A2: summarize('A2', [sample(60_000)]),
       B: summarize('B', [sample(20_000)]),
       C: summarize('C', [sample(500)]),
+      C2: summarize('C2', [sample(1_500)]),
       D: summarize('D', [sample(12_000, 160)]),
       E: summarize('E', [sample(18_000)]),
     };
     const ratios = ratiosOf(scenarios);
-    expect(ratios).toEqual({ 'D/C': 24, 'D/min(A,B)': 0.6, 'E/D': 1.5 });
+    // serial(40,000, 20,000) = 1 / (1/40,000 + 1/20,000) = 13,333
+    expect(serialRate(40_000, 20_000)).toBeCloseTo(13_333.33, 1);
+    expect(ratios).toEqual({
+      'D/C': 24,
+      'D/C′': 8,
+      'D/min(A,B)': 0.6,
+      'D/serial(A,B)': 0.9,
+      'E/D': 1.5,
+      'A′/A': 1.5,
+    });
     const latency = { p99Ms: 40, peakRssMb: 150, ratePerSec: 1000 } as never;
     const full = targetsOf({ mode: 'full', ratios, scenarios, latency });
+    expect(full.map((t) => t.name)).toEqual([
+      'D/C',
+      'D/min(A,B)',
+      'D/serial(A,B)',
+      'E/D',
+      'p99 due → visible at 1000 events/s (open loop)',
+      'peak RSS of one processor (D)',
+      'rebuild of 1,000,000 events (E, extrapolated from its rate at N: not judged)',
+    ]);
     // The 1,000,000-event rebuild is extrapolated from 10 events: reported, not judged.
-    expect(full.map((t) => t.met)).toEqual([true, true, true, true, false, null]);
-    expect(full[5]?.name).toMatch(/extrapolated/);
+    expect(full.map((t) => t.met)).toEqual([true, true, true, true, true, false, null]);
     expect(targetsOf({ mode: 'quick', ratios, scenarios, latency }).every((t) => t.met === null)).toBe(true);
     const none = { ...scenarios, E: summarize('E', [], rebuildNote([])) };
     expect(ratiosOf(none)['E/D']).toBeNull();
     expect(none.E.note).toMatch(/not run/);
+    expect(ratiosOf(emptyScenarios())['D/serial(A,B)']).toBeNull();
+  });
+
+  it("names B's chosen batch size and what each candidate did", () => {
+    const withChoice = (batchSize: number, rates: Record<string, number>) => ({
+      ...sample(1_000),
+      batchSizeChosen: { batchSize, sampleEventsPerSec: rates },
+    });
+    expect(
+      batchSizeNote([
+        withChoice(2000, { 500: 10_000, 2000: 30_000 }),
+        withChoice(2000, { 500: 12_000, 2000: 28_000 }),
+      ]),
+    ).toBe(
+      'batch size 2,000, the fastest on a sample of each run (events/s by size, median: 500: 11,000, 2,000: 29,000)',
+    );
+    expect(batchSizeNote([sample(1)])).toBeNull();
   });
 
   it('splits the rebuild window into catch-up and switch, and judges 1,000,000 events only when measured', () => {
@@ -70,14 +110,8 @@ describe('bench result', () => {
     const million = summarize('E', [withPhases(20_000, 1_000_000, 21_000, 3)]);
     expect(rebuildMillionSeconds(million)).toEqual({ seconds: 50, measured: true });
     const latency = { p99Ms: 40, peakRssMb: 150, ratePerSec: 1000 } as never;
-    const scenarios = {
-      A: summarize('A', []),
-      B: summarize('B', []),
-      C: summarize('C', []),
-      D: summarize('D', []),
-      E: million,
-    };
+    const scenarios = { ...emptyScenarios(), E: million };
     const targets = targetsOf({ mode: 'full', ratios: ratiosOf(scenarios), scenarios, latency });
-    expect(targets[5]).toMatchObject({ name: 'rebuild of 1,000,000 events (E)', actual: 50, met: true });
+    expect(targets[6]).toMatchObject({ name: 'rebuild of 1,000,000 events (E)', actual: 50, met: true });
   });
 });

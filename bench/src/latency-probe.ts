@@ -15,8 +15,10 @@ export interface LatencyOptions {
 }
 
 export interface LatencySamples {
-  /** Produce (send called, time stamped in the payload) → row visible to a reader, per event, in ms. */
+  /** Due time (the schedule's, stamped in the payload) → row visible to a reader, per event, in ms. */
   latenciesMs: number[];
+  /** How late each send left against its due time (timer resolution, a busy event loop). */
+  sendLagMs: number[];
   produced: number;
   missing: number;
   /** Mean time between two visibility polls: the measurement's resolution. */
@@ -34,29 +36,41 @@ const committed = async (db: Kysely<unknown>) => {
 interface Pending {
   meterId: string;
   seq: number;
-  producedAt: number;
+  /** Epoch ms the event was due (open loop), stamped in its payload as `producedAt`. */
+  dueAt: number;
 }
 
 /**
- * Produces at a steady `rate` (every 10 ms, what is due) and polls the projection for the meters
- * with events in flight: an event is visible once its meter's `last_seq` reached its seq. Starts
- * with one warm-up event (waits for the group to join and the first commit).
+ * Produces on an open-loop schedule and polls the projection for the meters with events in flight:
+ * an event is visible once its meter's `last_seq` reached its seq. Event i is due at start + i / rate;
+ * it is stamped with that time (not with when it was built or sent) and sent as soon as it is due,
+ * without waiting for earlier sends to be acknowledged, so a slow send or a stalled processor makes
+ * the events behind it late by the schedule instead of delaying their stamps (no coordinated
+ * omission). Starts with one warm-up event (waits for the group to join and the first commit).
  */
 export async function measureLatency(o: LatencyOptions): Promise<LatencySamples> {
   const pending = new Map<number, Pending>();
   const latenciesMs: number[] = [];
+  const sendLagMs: number[] = [];
   let polls = 0;
   // Every poll is a transaction too; warm-up polls are counted before `committedBefore`.
   let producing = true;
-  const send = async (from: number, to: number) => {
+  const inFlight = new Set<Promise<unknown>>();
+  let sendError: unknown;
+  const send = (from: number, to: number, dueAt: (i: number) => number) => {
     const messages = [];
     for (let i = from; i < to; i++) {
-      const producedAt = Date.now();
-      const message = readingMessage(o.topics, i, o.keys, producedAt);
+      const due = dueAt(i);
+      const message = readingMessage(o.topics, i, o.keys, due);
       messages.push(message);
-      pending.set(i, { meterId: String(message.key), seq: Math.floor(i / o.keys), producedAt });
+      pending.set(i, { meterId: String(message.key), seq: Math.floor(i / o.keys), dueAt: due });
     }
-    await o.producer.send({ topic: o.topics.readingsTopic, messages, acks: -1 });
+    const sent = o.producer.send({ topic: o.topics.readingsTopic, messages, acks: -1 }).catch((error) => {
+      sendError ??= error;
+    });
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
+    return sent;
   };
   const poll = async (record: boolean) => {
     const meters = [...new Set([...pending.values()].map((p) => p.meterId))];
@@ -70,13 +84,13 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencySamples>
       const seen = lastSeq.get(p.meterId);
       if (seen !== undefined && seen >= p.seq) {
         pending.delete(i);
-        if (record) latenciesMs.push(snapshotAt - p.producedAt);
+        if (record) latenciesMs.push(Math.max(0, snapshotAt - p.dueAt));
       }
     }
   };
 
   // Warm-up: the first event waits for the group to join; not a latency sample.
-  await send(0, 1);
+  await send(0, 1, () => Date.now());
   const warmDeadline = Date.now() + 60_000;
   while (pending.size > 0 && Date.now() < warmDeadline) {
     await poll(false);
@@ -94,16 +108,25 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencySamples>
       if (!producing && performance.now() - pollStarted > (o.seconds + 15) * 1000) break;
     }
   })();
+  // Event i (1..total) is due (i - 1) / rate seconds after the start, on the epoch clock.
+  const startedEpoch = Date.now();
   const started = performance.now();
+  const dueAt = (i: number) => Math.round(startedEpoch + ((i - 1) * 1000) / o.rate); // an integer, as the schema wants
   let sent = 1;
   while (sent < total + 1) {
-    const due = Math.min(total + 1, 1 + Math.floor(((performance.now() - started) / 1000) * o.rate));
+    const now = performance.now();
+    const due = Math.min(total + 1, 1 + Math.floor(((now - started) / 1000) * o.rate) + 1);
     if (due > sent) {
-      await send(sent, due);
+      const nowEpoch = startedEpoch + (now - started);
+      for (let i = sent; i < due; i++) sendLagMs.push(Math.max(0, nowEpoch - dueAt(i)));
+      send(sent, due, dueAt);
       sent = due;
     }
-    await sleep(10);
+    // Until the next event is due (≥ 1 ms: the timer's resolution).
+    await sleep(Math.max(1, Math.floor(started + ((sent - 1) * 1000) / o.rate - performance.now())));
   }
+  await Promise.all([...inFlight]);
+  if (sendError) throw sendError;
   producing = false;
   await poller;
   await sleep(1_500); // Postgres publishes its counters about once a second
@@ -111,6 +134,7 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencySamples>
   return {
     transactions,
     latenciesMs,
+    sendLagMs,
     produced: total,
     missing: pending.size,
     pollIntervalMs: polls > 0 ? (performance.now() - pollStarted) / polls : 0,

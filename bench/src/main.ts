@@ -2,11 +2,13 @@
 // `pnpm bench` — the end-to-end benchmark on the real local infrastructure (see ../README.md).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+// The runtime's derivation of one memory budget (not exported by @fleet/processor's index yet).
+import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
 import type { BenchResult } from './bench-result.ts';
 import { renderChart } from './render-chart.ts';
 import { renderResultsTable, replaceResultsSection } from './render-results-table.ts';
 import { runBench } from './run-bench.ts';
-import type { ScenarioId } from './scenario.ts';
+import { parseScenarioIds, scenarioIds } from './scenario.ts';
 
 const args = process.argv.slice(2);
 const { values } = parseArgs({
@@ -20,7 +22,10 @@ const { values } = parseArgs({
     'latency-rate': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string' },
     'naive-max-seconds': { type: 'string' },
-    scenarios: { type: 'string', default: 'A,B,C,D,E' },
+    scenarios: { type: 'string', default: scenarioIds.join(',') },
+    'database-batch-sizes': { type: 'string', default: '500,2000,10000' },
+    'memory-budget-mb': { type: 'string' },
+    out: { type: 'string' },
     profile: { type: 'string' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean' },
@@ -40,17 +45,23 @@ if (values.help) {
   --latency-rate N        events/s of the latency phase (default 1000)
   --latency-seconds N     length of the latency phase (default 20; quick 5)
   --naive-max-seconds N   cap of scenario C's window (default 60; quick 30)
-  --scenarios A,B,C,D,E   which throughput scenarios to run (E rebuilds D's projection: implies D)
+  --scenarios A,A′,B,B′,C,C′,D,E  which throughput scenarios to run (A2/B2/C2 = A′/B′/C′; E rebuilds D's projection: implies D)
+  --database-batch-sizes L  B's batch sizes tried on a sample in each run, the fastest used (default 500,2000,10000)
+  --memory-budget-mb N    run the runtime's processes (D, E, latency) within one memory budget: heap flags
+                          and fetch sizes from memoryBudget(N) of packages/processor/src/memory-budget.ts
   --no-latency            skip the latency phase (e.g. --events 1000000 --scenarios D,E --runs 1 --no-latency)
   --profile A,B,C,D,E,serve  scenarios to run under node --cpu-prof (profiles in bench/results/profiles)
   --write / --no-write    write bench/results/<date>.json, chart.svg and the README table
-                          (default: full runs of all five scenarios with the latency phase only)
+                          (default: full runs of every scenario with the latency phase only)
+  --out FILE              write the result JSON to FILE (e.g. results/rebuild-1m.json), nothing else
   --keep-database         keep the benchmark database for inspection
 `);
   process.exit(0);
 }
 
 const quick = values.quick;
+const scenarios = parseScenarioIds(values.scenarios);
+const budget = values['memory-budget-mb'] ? memoryBudget(Number(values['memory-budget-mb'])) : undefined;
 const int = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
 const profiled = (values.profile ?? '').split(',').filter(Boolean);
 const profileDir = new URL('../results/profiles/', import.meta.url).pathname;
@@ -62,26 +73,46 @@ const result: BenchResult = await runBench({
   keys: int(values.keys, 10_000),
   runs: int(values.runs, quick ? 1 : 3),
   batchSize: 500,
+  databaseBatchSizes: values['database-batch-sizes'].split(',').map(Number),
   writers: 3,
   latencyRate: int(values['latency-rate'], 1000),
   latencySeconds: values['no-latency'] ? 0 : int(values['latency-seconds'], quick ? 5 : 20),
   naiveMaxSeconds: int(values['naive-max-seconds'], quick ? 30 : 60),
   maxSeconds: quick ? 60 : 600,
-  scenarios: values.scenarios.split(',').filter((s): s is ScenarioId => /^[ABCDE]$/.test(s)),
+  scenarios,
   childExecArgv: Object.fromEntries(
-    profiled.map((s) => [
+    [...new Set([...profiled, ...(budget ? ['D', 'E', 'serve'] : [])])].map((s) => [
       s,
-      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${s}-${Date.now()}.cpuprofile`],
+      [
+        ...(profiled.includes(s)
+          ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${s}-${Date.now()}.cpuprofile`]
+          : []),
+        ...(budget && ['D', 'E', 'serve'].includes(s) ? budget.nodeFlags : []),
+      ],
     ]),
   ),
+  ...(budget ? { runtimeEnv: budget.env } : {}),
+  ...(budget
+    ? {
+        notes: [
+          `memory budget ${budget.budgetMb} MB for the runtime's processes (D, E, latency): ${budget.nodeFlags.join(' ')}, ${Object.entries(
+            budget.env,
+          )
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        ],
+      }
+    : {}),
   keepDatabase: values['keep-database'],
   log,
 });
 
 // A partial run (some scenarios, no latency phase) must not replace the README's full table by default.
-const complete =
-  ['A', 'B', 'C', 'D', 'E'].every((id) => values.scenarios.split(',').includes(id)) && !values['no-latency'];
-if (!values['no-write'] && (values.write ?? (!quick && complete))) {
+const complete = scenarioIds.every((id) => scenarios.includes(id)) && !values['no-latency'];
+if (values.out) {
+  writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+  log(`wrote ${values.out}`);
+} else if (!values['no-write'] && (values.write ?? (!quick && complete))) {
   const dir = new URL('../results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${result.startedAt.slice(0, 10)}.json`, dir);

@@ -14,6 +14,9 @@ import { untilOrTimeout } from './until-or-timeout.ts';
  * C — the usual tutorial processor: `eachMessage`, the registry client decodes (and validates with
  * Ajv), one transaction per event with a dedupe insert and the projection upsert, offsets
  * auto-committed by kafkajs. Correct (idempotent), just one event at a time.
+ * C′ — the same with D's partition concurrency (`partitionsConsumedConcurrently` = the runtime's
+ * default, a pool as large): still one transaction per event, but that many partitions at once, so
+ * D/C′ is what batching buys and C′/C what concurrency buys.
  */
 export async function runNaiveProcessor(input: ScenarioInput): Promise<ScenarioSample> {
   const begun = performance.now();
@@ -22,8 +25,10 @@ export async function runNaiveProcessor(input: ScenarioInput): Promise<ScenarioS
     event_id text primary key, processed_at timestamptz not null default now())`.execute(db);
   await sql`create index on processed_events (processed_at)`.execute(db);
   await createMeterTotals(db);
+  const concurrency = input.scenario === 'C2' ? input.writers : 1;
   const pool = new pg.Pool({
     connectionString: input.databaseUrl,
+    max: concurrency,
     options: `-c search_path=${input.schema},public`,
   });
   const registry = createSchemaRegistry(infraSettings().schemaRegistryUrl);
@@ -35,6 +40,7 @@ export async function runNaiveProcessor(input: ScenarioInput): Promise<ScenarioS
   await consumer.connect();
   await consumer.subscribe({ topic: input.readingsTopic, fromBeginning: true });
   await consumer.run({
+    partitionsConsumedConcurrently: concurrency,
     eachMessage: async ({ message }) => {
       if (!meter.started) {
         startup = (performance.now() - begun) / 1000;

@@ -1,5 +1,5 @@
 import type { BenchResult } from './bench-result.ts';
-import { scenarioIds } from './scenario.ts';
+import { scenarioIds, scenarioLabel } from './scenario.ts';
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -19,8 +19,11 @@ export function renderChart(result: BenchResult): string {
   const x = (v: number) => left + (Math.log10(Math.max(v, 1)) / top) * plot;
   const colours: Record<string, string> = {
     A: '#8da0cb',
+    A2: '#b3bfe0',
     B: '#8da0cb',
+    B2: '#b3bfe0',
     C: '#fc8d62',
+    C2: '#fdb89a',
     D: '#1b9e77',
     E: '#66a61e',
   };
@@ -40,7 +43,7 @@ export function renderChart(result: BenchResult): string {
   rows.forEach(({ id, s }, i) => {
     const y = 64 + i * rowHeight;
     parts.push(
-      `<text x="${left - 8}" y="${y + 20}" text-anchor="end">${escapeXml(`${id} — ${s.name}`.slice(0, 48))}</text>`,
+      `<text x="${left - 8}" y="${y + 20}" text-anchor="end">${escapeXml(`${scenarioLabel(id)} — ${s.name}`.slice(0, 48))}</text>`,
     );
     if (s.eventsPerSec === null) {
       parts.push(

@@ -2,7 +2,15 @@ import { loadavg } from 'node:os';
 import { createTestDatabase, testKafka, uniqueName } from '@fleet/testkit';
 import type { Producer } from 'kafkajs';
 import type { Kysely } from 'kysely';
-import { type BenchResult, ratiosOf, rebuildNote, summarize, targetsOf } from './bench-result.ts';
+import {
+  type BenchResult,
+  batchSizeNote,
+  ratiosOf,
+  rebuildNote,
+  type ScenarioSummary,
+  summarize,
+  targetsOf,
+} from './bench-result.ts';
 import { createBenchTopics, deleteBenchTopics } from './bench-topics.ts';
 import { measureLatency, percentile } from './latency-probe.ts';
 import { machineInfo, packageVersions } from './machine-info.ts';
@@ -24,6 +32,8 @@ export interface BenchOptions {
   keys: number;
   runs: number;
   batchSize: number;
+  /** B's batch sizes, tried on a sample in each run; the fastest is used. */
+  databaseBatchSizes: number[];
   writers: number;
   latencyRate: number;
   latencySeconds: number;
@@ -34,7 +44,11 @@ export interface BenchOptions {
   scenarios: ScenarioId[];
   /** Node flags for the scenario processes, e.g. `--cpu-prof --cpu-prof-dir=…`. */
   childExecArgv: Partial<Record<ScenarioId | 'serve', string[]>>;
+  /** Environment of the runtime's processes (D, E, serve) on top of ours, e.g. a memory budget's fetch sizes. */
+  runtimeEnv?: Record<string, string>;
   keepDatabase: boolean;
+  /** Said in the result's notes (e.g. the memory budget the runtime ran within). */
+  notes?: string[];
   log: (line: string) => void;
 }
 
@@ -43,7 +57,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const startedAt = new Date();
   const began = performance.now();
   const machine = await machineInfo();
-  const notes: string[] = [];
+  const notes: string[] = [...(o.notes ?? [])];
   const overrides = Object.entries(runtimeOverrides());
   if (overrides.length > 0)
     notes.push(
@@ -68,7 +82,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       `produced in ${produced.seconds.toFixed(1)} s; value ${produced.valueBytes} B, headers ${produced.headerBytes} B`,
     );
 
-    const samples: Record<ScenarioId, ScenarioSample[]> = { A: [], B: [], C: [], D: [], E: [] };
+    const samples = Object.fromEntries(scenarioIds.map((id) => [id, [] as ScenarioSample[]])) as Record<
+      ScenarioId,
+      ScenarioSample[]
+    >;
     for (let run = 1; run <= o.runs; run++) {
       const dGroup = uniqueName(`bench-d-${run}`);
       for (const id of scenarioOrder) {
@@ -83,15 +100,22 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           schema: id === 'E' ? `d_run${run}` : `${id.toLowerCase()}_run${run}`,
           groupId: id === 'D' || id === 'E' ? dGroup : uniqueName(`bench-${id.toLowerCase()}-${run}`),
           batchSize: o.batchSize,
+          ...(id === 'B' ? { batchSizeCandidates: o.databaseBatchSizes } : {}),
           writers: o.writers,
-          maxSeconds: id === 'C' ? o.naiveMaxSeconds : o.maxSeconds,
+          maxSeconds: id === 'C' || id === 'C2' ? o.naiveMaxSeconds : o.maxSeconds,
         };
-        const sample = await runInChild(input, o.childExecArgv[id]).result;
+        const runtime = id === 'D' || id === 'E';
+        const sample = await runInChild(input, o.childExecArgv[id], runtime ? o.runtimeEnv : undefined)
+          .result;
         samples[id].push(sample);
         o.log(
           `${id} run ${run}: ${sample.eventsPerSec} events/s (${sample.events} in ${sample.seconds} s${
             sample.complete ? '' : ', window capped'
           }), cpu ${sample.cpuSeconds} s, peak rss ${sample.peakRssMb} MB${
+            sample.batchSizeChosen
+              ? `; batch size ${sample.batchSizeChosen.batchSize} (sample: ${JSON.stringify(sample.batchSizeChosen.sampleEventsPerSec)})`
+              : ''
+          }${
             sample.phases
               ? `; catch-up ${sample.phases.catchUpSeconds} s (${sample.phases.catchUpEventsPerSec} events/s), switch ${sample.phases.switchSeconds} s`
               : ''
@@ -102,19 +126,22 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     const latency = await latencyPhase(o, database.url, producer, created);
 
-    const scenarios = {
-      A: summarize('A', samples.A),
-      B: summarize('B', samples.B),
-      C: summarize(
-        'C',
-        samples.C,
-        samples.C.some((s) => !s.complete)
-          ? `one event at a time: window capped at ${o.naiveMaxSeconds} s (its rate does not depend on N)`
-          : null,
-      ),
-      D: summarize('D', samples.D),
-      E: summarize('E', samples.E, rebuildNote(samples.E)),
+    const capped = (id: ScenarioId) =>
+      samples[id].some((s) => !s.complete)
+        ? `one event at a time per partition: window capped at ${o.naiveMaxSeconds} s (its rate does not depend on N)`
+        : null;
+    const scenarioNotes: Partial<Record<ScenarioId, string | null>> = {
+      B: batchSizeNote(samples.B),
+      C: capped('C'),
+      C2: capped('C2'),
+      E: rebuildNote(samples.E),
     };
+    const scenarios = Object.fromEntries(
+      scenarioIds.map((id) => [
+        id,
+        summarize(id, samples[id], samples[id].length === 0 ? 'not run' : (scenarioNotes[id] ?? null)),
+      ]),
+    ) as Record<ScenarioId, ScenarioSummary>;
     const partial = {
       mode: o.mode,
       scenarios,
@@ -122,7 +149,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       latency,
     };
     return {
-      schemaVersion: 1,
+      schemaVersion: 2,
       startedAt: startedAt.toISOString(),
       durationSeconds: round((performance.now() - began) / 1000, 1),
       events: {
@@ -167,6 +194,8 @@ async function latencyPhase(
     toHandlerP99Ms: null,
     eventsPerSubBatch: null,
     transactionsPerEvent: null,
+    sendLagP99Ms: null,
+    sendLagMaxMs: null,
     samples: 0,
     missing: 0,
     pollIntervalMs: 0,
@@ -177,7 +206,9 @@ async function latencyPhase(
     o.log('latency phase skipped');
     return skipped;
   }
-  o.log(`latency phase: ${o.latencyRate} events/s for ${o.latencySeconds} s against a running processor`);
+  o.log(
+    `latency phase: ${o.latencyRate} events/s for ${o.latencySeconds} s (open loop) against a running processor`,
+  );
   const latencyTopics = await createBenchTopics('bench-latency');
   created.push(latencyTopics.readingsTopic, latencyTopics.milestonesTopic);
   const serve = runInChild(
@@ -195,6 +226,7 @@ async function latencyPhase(
       maxSeconds: o.maxSeconds,
     },
     o.childExecArgv.serve,
+    o.runtimeEnv,
   );
   await serve.ready;
   const probe = await schemaDatabase(databaseUrl, 'latency', 1);
@@ -228,6 +260,8 @@ async function latencyPhase(
     toHandlerP99Ms: served.toHandlerMs?.p99 ?? null,
     eventsPerSubBatch: served.handlerCalls ? round(latency.produced / served.handlerCalls, 2) : null,
     transactionsPerEvent: latency.produced ? round(latency.transactions / latency.produced, 2) : null,
+    sendLagP99Ms: percentile(latency.sendLagMs, 99),
+    sendLagMaxMs: percentile(latency.sendLagMs, 100),
     samples: latency.latenciesMs.length,
     missing: latency.missing,
     pollIntervalMs: round(latency.pollIntervalMs, 2),

@@ -13,11 +13,21 @@ export interface ChildRun {
 
 /**
  * Runs one scenario in a fresh Node process. Its stdout (e.g. the runtime's logs) goes to our stderr,
- * so `--json` keeps stdout clean. `execArgv` passes e.g. `--cpu-prof` for profiling.
+ * so `--json` keeps stdout clean. `execArgv` passes e.g. `--cpu-prof` for profiling or heap limits,
+ * `env` settings on top of ours (e.g. a memory budget's fetch sizes).
  */
-export function runInChild(input: ScenarioInput, execArgv: string[] = []): ChildRun {
+export function runInChild(
+  input: ScenarioInput,
+  execArgv: string[] = [],
+  env: Record<string, string> = {},
+): ChildRun {
   const child = fork(entry, [], {
-    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...process.env, BENCH_SCENARIO: JSON.stringify(input) },
+    env: {
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...process.env,
+      ...env,
+      BENCH_SCENARIO: JSON.stringify(input),
+    },
     execArgv,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

@@ -1,10 +1,5 @@
 // Entry point of one scenario run in its own process, so that its CPU time and peak RSS are its own
 // (not the producer's, nor the previous scenario's heap). Input: BENCH_SCENARIO (JSON); output: IPC.
-import { runClientCeiling } from './client-ceiling.ts';
-import { runDatabaseCeiling } from './database-ceiling.ts';
-import { runNaiveProcessor } from './naive-processor.ts';
-import { runRebuild } from './rebuild-scenario.ts';
-import { runRuntimeProcessor, serveRuntimeProcessor } from './runtime-processor.ts';
 import type { ChildMessage, ScenarioInput, ScenarioSample } from './scenario.ts';
 
 const send = (message: ChildMessage) =>
@@ -25,20 +20,31 @@ const stopRequested = new Promise<void>((resolve) => {
   });
 });
 
-const run = (): Promise<ScenarioSample> => {
+// Each scenario's module is imported alone, so a process holds only its own scenario's code (its RSS
+// would otherwise include every other scenario's client and libraries).
+const run = async (): Promise<ScenarioSample> => {
   switch (input.scenario) {
     case 'A':
-      return runClientCeiling(input);
+      return (await import('./client-ceiling.ts')).runClientCeiling(input);
+    case 'A2':
+      return (await import('./platformatic-ceiling.ts')).runPlatformaticCeiling(input);
     case 'B':
-      return runDatabaseCeiling(input);
+      return (await import('./database-ceiling.ts')).runDatabaseCeiling(input);
+    case 'B2':
+      return (await import('./upsert-only.ts')).runUpsertOnly(input);
     case 'C':
-      return runNaiveProcessor(input);
+    case 'C2':
+      return (await import('./naive-processor.ts')).runNaiveProcessor(input);
     case 'D':
-      return runRuntimeProcessor(input);
+      return (await import('./runtime-processor.ts')).runRuntimeProcessor(input);
     case 'E':
-      return runRebuild(input);
+      return (await import('./rebuild-scenario.ts')).runRebuild(input);
     case 'serve':
-      return serveRuntimeProcessor(input, () => void send({ kind: 'ready' }), stopRequested);
+      return (await import('./runtime-processor.ts')).serveRuntimeProcessor(
+        input,
+        () => void send({ kind: 'ready' }),
+        stopRequested,
+      );
   }
 };
 

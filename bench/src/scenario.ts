@@ -1,5 +1,24 @@
-export const scenarioIds = ['A', 'B', 'C', 'D', 'E'] as const;
+/**
+ * A2, B2 and C2 are shown as A′, B′ and C′: A′ the client ceiling on another client, B′ the old
+ * "database ceiling" under its honest name, C′ the naive baseline with D's partition concurrency.
+ */
+export const scenarioIds = ['A', 'A2', 'B', 'B2', 'C', 'C2', 'D', 'E'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];
+
+/** How a scenario is named in tables (A2 → A′). */
+export const scenarioLabel = (id: ScenarioId) => id.replace('2', '′');
+
+/** `--scenarios` accepts the labels too (A′ or A2). */
+export function parseScenarioIds(list: string): ScenarioId[] {
+  const wanted = list
+    .split(',')
+    .map((s) => s.trim().replace(/[′']/, '2'))
+    .filter(Boolean);
+  const unknown = wanted.filter((s) => !(scenarioIds as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${scenarioIds.join(', ')})`);
+  return scenarioIds.filter((id) => wanted.includes(id));
+}
 
 /** What a scenario's child process is told (as JSON in BENCH_SCENARIO). */
 export interface ScenarioInput {
@@ -14,8 +33,13 @@ export interface ScenarioInput {
   schema: string;
   groupId: string;
   batchSize: number;
-  /** Scenario B: concurrent writers (events split by key, so they never wait on each other's rows). */
+  /**
+   * Scenarios B and B′: concurrent writers (events split by key, so they never wait on each other's
+   * rows); C′: partitions consumed at once. The runtime's default partition concurrency.
+   */
   writers: number;
+  /** B: batch sizes tried on a sample before the window; the fastest is used for the measured run. */
+  batchSizeCandidates?: number[];
   /** The measured window ends here even if not every event was applied (`complete: false`). */
   maxSeconds: number;
 }
@@ -48,6 +72,8 @@ export interface ScenarioSample {
   handlerCalls?: number;
   /** E only: the window split at the `switching` progress (catch-up to the live offsets, then the switch). */
   phases?: { catchUpSeconds: number; switchSeconds: number; catchUpEventsPerSec: number };
+  /** B only: the batch size used, chosen from the candidates by their events/s on a sample. */
+  batchSizeChosen?: { batchSize: number; sampleEventsPerSec: Record<string, number> };
 }
 
 export type ChildMessage =
