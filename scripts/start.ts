@@ -1,5 +1,6 @@
 // The main job: infrastructure up, topics applied, every service started as its own process,
 // the traffic generator at a gentle rate, and where to look. Ctrl-C stops it all cleanly.
+// --traces: Zipkin too, and every service sends it its spans (one trace per order flow).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,11 +24,36 @@ const ports: Record<string, number> = {
   'sales-analytics': 8106,
 };
 const rate = process.env.FLEET_DEMO_RATE ?? '5';
+const traces = process.argv.includes('--traces');
+const unknown = process.argv.slice(2).filter((a) => a !== '--traces');
+if (unknown.length > 0) {
+  console.error(`start: unknown argument ${unknown.join(' ')} (usage: ./fleetw start [--traces])`);
+  process.exit(2);
+}
+const zipkinUrl = `http://127.0.0.1:${process.env.ZIPKIN_PORT || '9411'}`;
 
 const infraWasUp = spawnSync('bash', ['infra/native/infra.sh', 'status'], { stdio: 'ignore' }).status === 0;
 if (!infraWasUp && spawnSync('bash', ['infra/native/infra.sh', 'up'], { stdio: 'inherit' }).status !== 0) {
   console.error('start: the infrastructure did not start (see above)');
   process.exit(1);
+}
+const zipkinWasUp =
+  traces &&
+  (await fetch(`${zipkinUrl}/health`)
+    .then((r) => r.ok)
+    .catch(() => false));
+if (traces) {
+  if (
+    !zipkinWasUp &&
+    spawnSync('bash', ['infra/native/infra.sh', 'up', 'zipkin'], { stdio: 'inherit' }).status !== 0
+  ) {
+    console.error('start: Zipkin did not start (see above); without --traces the fleet runs untraced');
+    process.exit(1);
+  }
+  // Every service exports its spans to Zipkin, unless the environment already names an exporter.
+  env.OTEL_TRACES_EXPORTER ??= 'zipkin';
+  env.OTEL_EXPORTER_ZIPKIN_ENDPOINT ??= `${zipkinUrl}/api/v2/spans`;
+  env.OTEL_BSP_SCHEDULE_DELAY ??= '1000';
 }
 if (
   spawnSync(process.execPath, ['packages/contracts/src/bin/apply-topics.ts'], { stdio: 'inherit', env })
@@ -56,7 +82,7 @@ The fleet is running (${services.length} services${children.has('traffic-generat
   stock            ${url('inventory', '/stock')}
   health/metrics   ${services.map((s) => `${s} :${ports[s]}`).join(', ')}  (/readyz, /metrics)
   fleet status     ./fleetw fleet status
-  traces           set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (docker compose runs Jaeger on :16686)
+  traces           ${traces ? `${zipkinUrl}/zipkin/  (Zipkin: one trace per order flow; search by tag fleet.correlation_id=<X-Correlation-Id>)` : './fleetw start --traces runs Zipkin and sends it every span (or set OTEL_* for your collector)'}
 Ctrl-C stops everything.
 `);
 
@@ -71,6 +97,8 @@ const stop = async () => {
       (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))),
     ),
   );
+  if (traces && !zipkinWasUp)
+    spawnSync('bash', ['infra/native/infra.sh', 'down', 'zipkin'], { stdio: 'inherit' });
   if (!infraWasUp) spawnSync('bash', ['infra/native/infra.sh', 'down'], { stdio: 'inherit' });
   process.exit(0);
 };
