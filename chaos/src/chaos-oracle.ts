@@ -1,5 +1,5 @@
-import { deterministicId } from '@fleet/processor';
 import { type InputRecord, POISON_AMOUNT } from './chaos-input.ts';
+import { followOnId } from './follow-on-id.ts';
 
 export interface ExpectedNotice {
   accountId: string;
@@ -12,7 +12,7 @@ export interface ChaosOracle {
   balances: Map<string, { balance: number; applied: number }>;
   /** Per account, the history rows (seq, signed amount) in the order they must be written. */
   history: Map<string, { seq: number; amount: number }[]>;
-  /** Follow-on event ID → its payload. */
+  /** Follow-on event ID (computed by the oracle's own `followOnId`, not the runtime's) → its payload. */
   notices: Map<string, ExpectedNotice>;
   /** Dead-letter ID → why it belongs there. */
   deadLetters: Map<string, 'poison' | 'undecodable'>;
@@ -55,7 +55,7 @@ export function chaosOracle(records: InputRecord[], processor: string): ChaosOra
     oracle.history.set(data.accountId, h);
     oracle.applied++;
     if (type === 'Deposited' && data.seq % 5 === 0)
-      oracle.notices.set(deterministicId(id, processor, 0), {
+      oracle.notices.set(followOnId(id, processor, 0), {
         accountId: data.accountId,
         balance: b.balance,
         seq: data.seq,

@@ -3,7 +3,9 @@ import type { SeededRandom } from './seeded-random.ts';
 export const faultKinds = [
   'kill',
   'broker-restart',
+  'broker-kill',
   'pg-terminate',
+  'pg-restart',
   'instance-add',
   'instance-remove',
 ] as const;
@@ -22,7 +24,9 @@ export interface Fault {
 export interface FaultCounts {
   kills: number;
   brokerRestarts: number;
+  brokerKills: number;
   backendTerminations: number;
+  pgRestarts: number;
   rebalances: number;
 }
 
@@ -34,7 +38,9 @@ export function faultSchedule(random: SeededRandom, counts: FaultCounts, gapMs: 
   const bag: (FaultKind | 'scale')[] = [
     ...Array<FaultKind>(counts.kills).fill('kill'),
     ...Array<FaultKind>(counts.brokerRestarts).fill('broker-restart'),
+    ...Array<FaultKind>(counts.brokerKills).fill('broker-kill'),
     ...Array<FaultKind>(counts.backendTerminations).fill('pg-terminate'),
+    ...Array<FaultKind>(counts.pgRestarts).fill('pg-restart'),
     ...Array<'scale'>(counts.rebalances * 2).fill('scale'),
   ];
   let scaled = 0;

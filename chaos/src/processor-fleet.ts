@@ -1,15 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ledgerMain = fileURLToPath(new URL('../../packages/processor/test/ledger-main.ts', import.meta.url));
 
+export interface InstanceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 interface Instance {
   child: ChildProcess;
-  exited: Promise<number | null>;
+  exited: Promise<InstanceExit>;
   /** Set when the fleet itself kills or stops it: any other exit is unexpected. */
   expectedExit: boolean;
+}
+
+/** An instance that ended although nobody killed or stopped it, with what its log said last. */
+export interface UnexpectedExit extends InstanceExit {
+  name: string;
+  pid: number | undefined;
+  logTail: string;
 }
 
 /**
@@ -22,14 +34,10 @@ export class ProcessorFleet {
   readonly #logDir: string;
   readonly #instances = new Map<string, Instance>();
   readonly #logs = new Map<string, WriteStream>();
-  readonly #onUnexpectedExit: (name: string, code: number | null) => void;
-  unexpectedExits = 0;
+  readonly #onUnexpectedExit: (exit: UnexpectedExit) => void;
+  readonly unexpectedExits: UnexpectedExit[] = [];
 
-  constructor(
-    env: Record<string, string>,
-    logDir: string,
-    onUnexpectedExit: (name: string, code: number | null) => void,
-  ) {
+  constructor(env: Record<string, string>, logDir: string, onUnexpectedExit: (exit: UnexpectedExit) => void) {
     this.#env = env;
     this.#logDir = logDir;
     this.#onUnexpectedExit = onUnexpectedExit;
@@ -39,11 +47,22 @@ export class ProcessorFleet {
     return [...this.#instances.keys()].sort();
   }
 
+  /** PID of each running instance. */
+  pids(): Map<string, number> {
+    const pids = new Map<string, number>();
+    for (const [name, i] of this.#instances) if (i.child.pid !== undefined) pids.set(name, i.child.pid);
+    return pids;
+  }
+
+  logFile(name: string): string {
+    return join(this.#logDir, `${name}.log`);
+  }
+
   start(name: string): void {
     if (this.#instances.has(name)) throw new Error(`instance ${name} is already running`);
     let log = this.#logs.get(name);
     if (!log) {
-      log = createWriteStream(join(this.#logDir, `${name}.log`), { flags: 'a' });
+      log = createWriteStream(this.logFile(name), { flags: 'a' });
       this.#logs.set(name, log);
     }
     log.write(`--- start ${new Date().toISOString()}\n`);
@@ -56,39 +75,55 @@ export class ProcessorFleet {
     const instance: Instance = {
       child,
       expectedExit: false,
-      exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+      exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
     };
     this.#instances.set(name, instance);
-    void instance.exited.then((code) => {
+    void instance.exited.then(({ code, signal }) => {
       if (this.#instances.get(name) === instance) this.#instances.delete(name);
-      log.write(`--- exit ${code} ${new Date().toISOString()}\n`);
+      log.write(`--- exit ${code ?? signal} ${new Date().toISOString()}\n`);
       if (!instance.expectedExit) {
-        this.unexpectedExits++;
-        this.#onUnexpectedExit(name, code);
+        // The child's output may still be on its way through the pipe: read the log a moment later.
+        setTimeout(() => {
+          const exit: UnexpectedExit = { name, pid: child.pid, code, signal, logTail: this.#tail(name) };
+          this.unexpectedExits.push(exit);
+          this.#onUnexpectedExit(exit);
+        }, 200);
       }
     });
   }
 
   /** SIGKILL: no shutdown, in-flight transactions and uncommitted offsets are lost. */
-  async kill(name: string): Promise<void> {
+  async kill(name: string): Promise<InstanceExit> {
     const instance = this.#take(name);
     instance.child.kill('SIGKILL');
-    await instance.exited;
+    return instance.exited;
   }
 
   /** SIGTERM: a graceful leave (the group rebalances); SIGKILL when it takes longer than `timeoutMs`. */
-  async stop(name: string, timeoutMs = 30_000): Promise<number | null> {
+  async stop(name: string, timeoutMs = 30_000): Promise<InstanceExit & { timedOut: boolean }> {
     const instance = this.#take(name);
     instance.child.kill('SIGTERM');
-    const timer = setTimeout(() => instance.child.kill('SIGKILL'), timeoutMs);
-    const code = await instance.exited;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      instance.child.kill('SIGKILL');
+    }, timeoutMs);
+    const exit = await instance.exited;
     clearTimeout(timer);
-    return code;
+    return { ...exit, timedOut };
   }
 
   async stopAll(): Promise<void> {
     await Promise.all(this.running().map((name) => this.stop(name)));
     for (const log of this.#logs.values()) log.end();
+  }
+
+  #tail(name: string): string {
+    try {
+      return readFileSync(this.logFile(name), 'utf8').trimEnd().split('\n').slice(-8).join('\n');
+    } catch {
+      return '';
+    }
   }
 
   #take(name: string): Instance {

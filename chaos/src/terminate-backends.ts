@@ -2,7 +2,8 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * Terminates every Postgres backend of the processor (by application_name, in the run's database):
- * in-flight statements fail with 57P01 and pooled connections die. The shared server is not restarted.
+ * in-flight statements fail with 57P01 and pooled connections die, while the server stays up.
+ * Returns how many were terminated: 0 means the fault had no effect (the caller does not count it).
  */
 export async function terminateBackends(
   db: Kysely<unknown>,
