@@ -65,10 +65,20 @@ export interface ProcessorDefinition<DB> {
   http?: (app: FastifyInstance, deps: { db: Kysely<DB> }) => void | Promise<void>;
 }
 
+/**
+ * PostgreSQL cuts identifiers at 63 bytes, so two long names would meet as one schema: the longest
+ * suffix a rebuild adds (`__rolled_back`, 13) must fit after the name.
+ */
+export const MAX_SCHEMA_NAME_LENGTH = 63 - '__rolled_back'.length;
+
 export function defineProcessor<DB>(definition: ProcessorDefinition<DB>): ProcessorDefinition<DB> {
   if (!/^[a-z][a-z0-9_]*$/.test(definition.name))
     throw new Error(
       `processor name "${definition.name}" must be lower case letters, digits and _ (it names a schema)`,
+    );
+  if (definition.name.length > MAX_SCHEMA_NAME_LENGTH)
+    throw new Error(
+      `processor name "${definition.name}" is ${definition.name.length} characters long, at most ${MAX_SCHEMA_NAME_LENGTH}: it names a schema, and the schemas of its rebuilds add up to 13 more within PostgreSQL's 63`,
     );
   const seen = new Set<string>();
   for (const route of definition.routes) {

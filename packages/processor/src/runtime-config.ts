@@ -10,6 +10,7 @@ import {
   tlsOptions,
 } from '@fleet/service-kit';
 import { z } from 'zod';
+import { MAX_SCHEMA_NAME_LENGTH } from './define-processor.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -39,6 +40,10 @@ const envSchema = z.object({
   PROCESSOR_DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
+    .max(
+      MAX_SCHEMA_NAME_LENGTH,
+      `at most ${MAX_SCHEMA_NAME_LENGTH} characters (a rebuild adds up to 13 within PostgreSQL's 63)`,
+    )
     .optional(),
   PROCESSOR_GROUP_ID: z.string().min(1).optional(),
   PROCESSOR_REPLAY: envBool.default(false),

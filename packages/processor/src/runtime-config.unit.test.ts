@@ -1,5 +1,6 @@
 import { ConfigError } from '@fleet/service-kit';
 import { describe, expect, it } from 'vitest';
+import { defineProcessor } from './define-processor.ts';
 import { loadRuntimeConfig } from './runtime-config.ts';
 
 const valid = {
@@ -61,5 +62,20 @@ describe('loadRuntimeConfig', () => {
     });
     expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'secret' });
     expect(config.kafka.ssl).toEqual({ rejectUnauthorized: true });
+  });
+});
+
+describe('schema names', () => {
+  it('refuses a schema whose rebuild schemas PostgreSQL would cut to the same 63 bytes', () => {
+    const long = 'a'.repeat(51);
+    expect(() => loadRuntimeConfig({ ...valid, PROCESSOR_DB_SCHEMA: long })).toThrow(
+      /PROCESSOR_DB_SCHEMA: at most 50/,
+    );
+    expect(
+      loadRuntimeConfig({ ...valid, PROCESSOR_DB_SCHEMA: 'a'.repeat(50) }).processing.dbSchema,
+    ).toHaveLength(50);
+    // A processor name is a schema name too.
+    expect(() => defineProcessor({ name: long, routes: [], migrations: {} })).toThrow(/at most 50/);
+    expect(`${'a'.repeat(50)}__rolled_back`).toHaveLength(63);
   });
 });

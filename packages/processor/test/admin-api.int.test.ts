@@ -191,5 +191,38 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
     });
   });
 
+  it('refuses to redrive a dead letter that names a topic the processor does not read', async () => {
+    const victim = uniqueName('victim');
+    await world.admin.createTopics({ topics: [{ topic: victim, numPartitions: 1 }], waitForLeaders: true });
+    const producer = world.kafka.producer();
+    await producer.connect();
+    const [sent] = await producer.send({
+      topic: `${name}.dlq`,
+      acks: -1,
+      messages: [
+        {
+          key: 'forged',
+          value: 'injected',
+          headers: {
+            dlq_source_topic: victim,
+            dlq_source_partition: '0',
+            dlq_source_offset: '0',
+            dlq_processor: name,
+            dlq_error_code: 'HANDLER_FAILED',
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+    const position = { partition: sent?.partition ?? 0, offset: Number(sent?.baseOffset ?? 0) };
+    const refused = await call('POST', '/admin/dlq/redrive', { positions: [position] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('SOURCE_NOT_OWN_TOPIC');
+    expect(refused.body.message).toContain(victim);
+    expect((await call('POST', '/admin/dlq/redrive', { all: true })).body.error).toBe('SOURCE_NOT_OWN_TOPIC');
+    const [victimEnd] = await world.admin.fetchTopicOffsets(victim);
+    expect(victimEnd?.high).toBe('0');
+  });
+
   const movementsId = (i: number) => world.sent[i]?.id;
 });

@@ -67,6 +67,22 @@ export async function redriveDeadLetters(
       'SOURCE_UNKNOWN',
       `dead letter(s) ${unroutable.map((l) => `${l.partition}:${l.offset}`).join(', ')} of ${processor.dlqTopic} have no dlq_source_topic header, so there is nowhere to redrive them; leave them out of the selection`,
     );
+  // A dead letter names its own source: a forged or copied record could name any topic. Only the
+  // processor's own topics are a source it could have dead-lettered from.
+  const foreign = selected.filter((l) => l.source.topic && !processor.topics.includes(l.source.topic));
+  if (foreign.length)
+    throw new OperationError(
+      'refused',
+      'SOURCE_NOT_OWN_TOPIC',
+      `dead letter(s) ${foreign.map((l) => `${l.partition}:${l.offset} (dlq_source_topic ${JSON.stringify(l.source.topic)})`).join(', ')} of ${processor.dlqTopic} name a topic ${processor.name} does not read (${processor.topics.join(', ')}), so they did not come from it; nothing was redriven — leave them out of the selection and look into where they came from`,
+      {
+        positions: foreign.map((l) => ({
+          partition: l.partition,
+          offset: l.offset,
+          sourceTopic: l.source.topic,
+        })),
+      },
+    );
   const result: RedriveResult = { processor: processor.name, dlqTopic: processor.dlqTopic, redriven: [] };
   if (selected.length === 0) return result;
   const producer = kafka.producer({
