@@ -118,8 +118,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
   const cookies: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
+    const name = eq > 0 ? part.slice(0, eq).trim() : '';
+    if (!name) continue;
     const value = part.slice(eq + 1).trim();
     try {
       cookies[name] = decodeURIComponent(value);
