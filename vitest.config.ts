@@ -15,7 +15,6 @@ const workspace = [
   'e2e/src/**',
   'deploy/src/**',
   'console/src/**',
-  'console/src/**',
 ];
 
 export default defineConfig({
