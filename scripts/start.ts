@@ -13,6 +13,8 @@ const defaults: Record<string, string> = {
   LOG_LEVEL: 'warn',
   // The demo traffic comes from one client: let it through the intake's per-client rate limit.
   INTAKE_RATE_LIMIT_MAX: '100000',
+  // The processors' admin API and the console share it: a fresh one per run unless set.
+  FLEET_ADMIN_TOKEN: crypto.randomUUID(),
 };
 const env = { ...defaults, ...withoutEmpty(process.env) };
 const ports: Record<string, number> = {
@@ -72,6 +74,7 @@ for (const name of services) start(name, [`services/${name}/src/main.ts`]);
 await Promise.all(services.map((name) => waitReady(name, ports[name] ?? 0)));
 if (existsSync('services/traffic-generator/src/main.ts'))
   start('traffic-generator', ['services/traffic-generator/src/main.ts', '--rate', rate, '--duration', '0']);
+if (existsSync('console/src/main.ts')) start('console', ['console/src/main.ts']);
 
 const url = (name: string, path: string) => `http://127.0.0.1:${ports[name]}${path}`;
 console.log(`
@@ -82,6 +85,7 @@ The fleet is running (${services.length} services${children.has('traffic-generat
   stock            ${url('inventory', '/stock')}
   health/metrics   ${services.map((s) => `${s} :${ports[s]}`).join(', ')}  (/readyz, /metrics)
   fleet status     ./fleetw fleet status
+  console          http://127.0.0.1:${env.FLEET_CONSOLE_PORT ?? 8100}  (web console; sign in with the tokens it prints, or FLEET_CONSOLE_*_TOKEN)
   traces           ${traces ? `${zipkinUrl}/zipkin/  (Zipkin: one trace per order flow; search by tag fleet.correlation_id=<X-Correlation-Id>)` : './fleetw start --traces runs Zipkin and sends it every span (or set OTEL_* for your collector)'}
 Ctrl-C stops everything.
 `);
