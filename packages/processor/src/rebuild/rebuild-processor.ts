@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ensureControlTables, requestPause } from '../control-plane.ts';
 import { createDatabase } from '../database.ts';
 import type { ProcessorDefinition } from '../define-processor.ts';
+import { withReplayTracing } from '../event-span.ts';
 import { createKafka } from '../kafka-client.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { firstAvailableTimes } from '../operations/first-available.ts';
@@ -105,14 +106,8 @@ export async function rebuildSideBySide<DB>(
     }, 1_000);
     const group = `${ctx.liveGroup}__rebuild`;
     try {
-      const runtime = await startCatchUp(
-        ctx,
-        definition,
-        options.startReplica,
-        ctx.schemas.rebuild,
-        group,
-        start,
-        () => limits,
+      const runtime = await withReplayTracing(() =>
+        startCatchUp(ctx, definition, options.startReplica, ctx.schemas.rebuild, group, start, () => limits),
       );
       try {
         await waitCaughtUp(ctx, group, start, () => limits, options, 'catching-up');
@@ -167,14 +162,8 @@ export async function rollBackSideBySide<DB>(
     try {
       await pauseLive(ctx, options.switchTimeoutMs);
       limits = await stableLiveOffsets(ctx, start);
-      const runtime = await startCatchUp(
-        ctx,
-        definition,
-        options.startReplica,
-        ctx.schemas.previous,
-        group,
-        start,
-        () => limits,
+      const runtime = await withReplayTracing(() =>
+        startCatchUp(ctx, definition, options.startReplica, ctx.schemas.previous, group, start, () => limits),
       );
       try {
         await waitCaughtUp(ctx, group, start, () => limits, options, 'catching-up');
@@ -271,6 +260,7 @@ async function withRebuildLock<DB, T>(
   }
 }
 
+/** Replayed history starts traces of its own, linked to the originals: call it in `withReplayTracing`. */
 async function startCatchUp<DB>(
   ctx: RebuildContext,
   definition: ProcessorDefinition<DB>,
