@@ -64,3 +64,16 @@ export async function findProcessor(db: Kysely<unknown>, wanted: string): Promis
       : `unknown processor "${wanted}"; registered: ${all.map((p) => p.name).join(', ')} (see fleet status)`,
   );
 }
+
+/** The registered processor an operator named, or undefined when none is (several: PROCESSOR_AMBIGUOUS). */
+export async function registeredProcessor(
+  db: Kysely<unknown>,
+  wanted: string,
+): Promise<RegisteredProcessor | undefined> {
+  try {
+    return await findProcessor(db, wanted);
+  } catch (error) {
+    if (error instanceof CliError && error.code === 'PROCESSOR_UNKNOWN') return undefined;
+    throw error;
+  }
+}

@@ -188,7 +188,7 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
     .option('--rollback', 'return to the version the last rebuild replaced')
     .option(
       '--definition <module>',
-      'the module exporting the processor (default services/<name>/src/processor.ts)',
+      'a module exporting the processor (default: the workspace package whose package.json declares it, fleet.processor)',
     )
     .addOption(jsonOption())
     .action(

@@ -16,7 +16,11 @@ export async function fleet(argv: string[], env: { databaseUrl: string }): Promi
   const code = await runCli(argv, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: { KAFKA_BROKERS: infraSettings().kafkaBrokers.join(','), DATABASE_URL: env.databaseUrl },
+    env: {
+      KAFKA_BROKERS: infraSettings().kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
+      DATABASE_URL: env.databaseUrl,
+    },
   });
   return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
 }

@@ -49,6 +49,9 @@ describe('fleet rebuild', () => {
   it('names an unknown processor as a usage error', async () => {
     const unknown = await fleet(['rebuild', 'no_such_processor'], { databaseUrl: world.database.url });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('services/no_such_processor/src/processor.ts');
+    expect(unknown.stderr).toContain('no package of the workspace declares processor no_such_processor');
+    expect(unknown.stderr).toContain(
+      'declared: inventory, order_lifecycle, order_view, payments, sales_analytics',
+    );
   });
 });

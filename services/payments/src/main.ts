@@ -1,13 +1,13 @@
 import { runProcessor } from '@fleet/processor';
-import { paymentsProcessor } from './processor.ts';
-import { loadPaymentRules, PaymentRulesError, rulesFileFrom } from './rules/load-payment-rules.ts';
+import { paymentsFromEnv } from './processor.ts';
+import { PaymentRulesError } from './rules/load-payment-rules.ts';
 
-let rules: ReturnType<typeof loadPaymentRules>;
+let payments: ReturnType<typeof paymentsFromEnv>;
 try {
-  rules = loadPaymentRules(rulesFileFrom());
+  payments = paymentsFromEnv();
 } catch (error) {
   if (!(error instanceof PaymentRulesError)) throw error;
   console.error(`payments: ${error.message}\nSet PAYMENTS_RULES_FILE or fix the file; see README.md.`);
   process.exit(78); // EX_CONFIG, like a bad environment
 }
-await runProcessor(paymentsProcessor(rules));
+await runProcessor(payments);

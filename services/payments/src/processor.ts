@@ -13,6 +13,7 @@ import { voidPayment } from './handlers/void-payment.ts';
 import { paymentRoutes } from './http/payment-routes.ts';
 import { migrations } from './migrations/index.ts';
 import type { PaymentsDb } from './payments-db.ts';
+import { loadPaymentRules, rulesFileFrom } from './rules/load-payment-rules.ts';
 import { PaymentDecider } from './rules/payment-decider.ts';
 import type { PaymentRules } from './rules/payment-rules-schema.ts';
 
@@ -38,4 +39,13 @@ export function paymentsProcessor(rules: PaymentRules) {
     migrations,
     http: paymentRoutes(rules),
   });
+}
+
+/**
+ * The processor with the rules the environment names (PAYMENTS_RULES_FILE, else the shipped ones):
+ * what the service's main runs, and what `fleet rebuild payments` rebuilds with (package.json
+ * `fleet.processor`). Throws PaymentRulesError naming every problem of the rules file.
+ */
+export function paymentsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  return paymentsProcessor(loadPaymentRules(rulesFileFrom(env)));
 }

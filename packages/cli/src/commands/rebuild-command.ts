@@ -1,13 +1,16 @@
 import {
   finalizeRebuild,
   loadRuntimeConfig,
+  type ProcessorDefinition,
   type RebuildProgress,
   rebuildProcessor,
   rollbackRebuild,
 } from '@fleet/processor';
 import cliProgress from 'cli-progress';
+import { usageError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { parseIsoTime } from '../iso-time.ts';
+import { type RegisteredProcessor, registeredProcessor } from '../processor-catalog.ts';
 import { loadProcessorDefinition } from '../processor-definition.ts';
 
 export interface RebuildCommandOptions {
@@ -25,12 +28,21 @@ export interface RebuildCommandOptions {
  * Ctrl-C aborts a rebuild and leaves the live version untouched.
  */
 export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptions): Promise<void> {
-  const definition = await loadProcessorDefinition(o.processor, o.definition);
+  // The live version as it registered itself (its group and schema may not be its name's, e.g. with
+  // PROCESSOR_GROUP_ID); a processor that never started is rebuilt under its name's defaults.
+  const registered = await registeredProcessor(ctx.connections.db, o.processor);
+  const definition = await loadProcessorDefinition(registered?.name ?? o.processor, {
+    modulePath: o.definition,
+    env: ctx.io.env,
+  });
+  if (registered) sameTopics(registered, definition);
   const { kafka, databaseUrl } = ctx.connections.settings;
   const config = loadRuntimeConfig({
     SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
     LOG_LEVEL: 'warn',
-    ...ctx.io.env,
+    ...(registered ? { PROCESSOR_GROUP_ID: registered.groupId, PROCESSOR_DB_SCHEMA: registered.schema } : {}),
+    // Set variables only: an empty one (copied from .env.example) leaves the value above.
+    ...Object.fromEntries(Object.entries(ctx.io.env).filter(([, value]) => value)),
     KAFKA_BROKERS: kafka.brokers.join(','),
     DATABASE_URL: databaseUrl,
   });
@@ -73,6 +85,21 @@ export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptio
     bar.stop();
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * The declaration loaded here must read what the live version reads: the topics come from the
+ * contracts, which FLEET_TOPIC_PREFIX namespaces, and a rebuild from other topics would replace the
+ * projection with another fleet's history.
+ */
+function sameTopics(registered: RegisteredProcessor, definition: ProcessorDefinition<unknown>): void {
+  const declared = [...new Set(definition.routes.map((r) => r.event.topic.name))].sort();
+  const live = [...registered.topics].sort();
+  if (declared.join(',') !== live.join(','))
+    throw usageError(
+      'TOPICS_DIFFER',
+      `${registered.name} (group ${registered.groupId}) reads ${live.join(', ')}, but its declaration here reads ${declared.join(', ')}; run fleet with the fleet's FLEET_TOPIC_PREFIX (now "${process.env.FLEET_TOPIC_PREFIX ?? ''}")`,
+    );
 }
 
 /** Events done / total, rate and ETA on stderr while a person watches. */
