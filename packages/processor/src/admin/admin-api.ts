@@ -15,7 +15,11 @@ export interface AdminOperations {
   status(): Promise<unknown>;
   /** Pauses or resumes every instance of the processor (acknowledged through the control tables). */
   pause(paused: boolean, by: string): Promise<void>;
-  deadLetters(filter: DeadLetterFilter): Promise<DeadLetterSummary[]>;
+  /** The first `limit` that match, and how many match in all. */
+  deadLetters(
+    filter: DeadLetterFilter,
+    limit: number,
+  ): Promise<{ total: number; deadLetters: DeadLetterSummary[] }>;
   deadLetter(partition: number, offset: number): Promise<unknown>;
   redrive(selection: RedriveSelection): Promise<RedriveResult>;
   purge(): Promise<PurgeResult>;
@@ -117,8 +121,7 @@ export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): 
 
     scope.get('/admin/dlq', async (req) => {
       const q = parse(schemas.deadLetters, req.query, 'query');
-      const all = await admin.deadLetters({ errorCode: q.errorCode, since: q.since });
-      return { total: all.length, deadLetters: all.slice(0, q.limit) };
+      return await admin.deadLetters({ errorCode: q.errorCode, since: q.since }, q.limit);
     });
     scope.get('/admin/dlq/:partition/:offset', async (req) => {
       const { partition, offset } = parse(schemas.position, req.params, 'path');

@@ -1,12 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { ProcessorDefinition } from '../define-processor.ts';
-import {
-  describeDeadLetter,
-  matchesFilter,
-  readDeadLetter,
-  readDeadLetters,
-  summarise,
-} from '../operations/dead-letters.ts';
+import { describeDeadLetter, listDeadLetters, readDeadLetter } from '../operations/dead-letters.ts';
 import type { OperatedProcessor } from '../operations/operation-error.ts';
 import { purgeDeadLetters } from '../operations/purge-dead-letters.ts';
 import { redriveDeadLetters } from '../operations/redrive-dead-letters.ts';
@@ -39,8 +33,7 @@ export function runtimeAdmin<DB>(parts: RuntimeAdminParts<DB>): AdminOperations 
     token: config.adminToken,
     status: parts.status,
     pause: parts.requestPause,
-    deadLetters: async (filter) =>
-      (await readDeadLetters(kafka, admin, processor)).filter((l) => matchesFilter(l, filter)).map(summarise),
+    deadLetters: (filter, limit) => listDeadLetters(kafka, admin, processor, filter, limit),
     deadLetter: async (partition, offset) =>
       describeDeadLetter(await readDeadLetter(kafka, admin, processor, partition, offset)),
     redrive: (selection) => redriveDeadLetters(kafka, admin, processor, selection),

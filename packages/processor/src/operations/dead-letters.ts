@@ -119,6 +119,48 @@ export async function readDeadLetters(
   return records.map((r) => toDeadLetter(processor.name, r));
 }
 
+/**
+ * The first `limit` dead letters that match `filter` (in partition and offset order) and how many
+ * match in all, reading the DLQ through without keeping it: memory holds one fetch and `limit`
+ * summaries per partition, not the topic.
+ */
+export async function listDeadLetters(
+  kafka: Kafka,
+  admin: Admin,
+  processor: OperatedProcessor,
+  filter: DeadLetterFilter,
+  limit: number,
+): Promise<{ total: number; deadLetters: DeadLetterSummary[] }> {
+  if (!(await admin.listTopics()).includes(processor.dlqTopic)) return { total: 0, deadLetters: [] };
+  const offsets = await admin.fetchTopicOffsets(processor.dlqTopic);
+  let total = 0;
+  const firstOf = new Map<number, DeadLetterSummary[]>();
+  await scanPartitions(
+    kafka,
+    admin,
+    offsets
+      .filter((p) => Number(p.high) > Number(p.low))
+      .map((p) => ({ topic: processor.dlqTopic, partition: p.partition, end: Number(p.high) })),
+    {
+      purpose: 'dlq-list',
+      keep: false,
+      onRecord: (record) => {
+        const letter = toDeadLetter(processor.name, record);
+        if (!matchesFilter(letter, filter)) return;
+        total++;
+        const kept = firstOf.get(record.partition) ?? [];
+        if (kept.length < limit) kept.push(summarise(letter));
+        firstOf.set(record.partition, kept);
+      },
+    },
+  );
+  const deadLetters = [...firstOf.values()]
+    .flat()
+    .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    .slice(0, limit);
+  return { total, deadLetters };
+}
+
 /** The dead letter at `partition:offset` of the processor's DLQ, or a `not-found` error saying what is there. */
 export async function readDeadLetter(
   kafka: Kafka,
@@ -138,10 +180,14 @@ export async function readDeadLetter(
         ? `no dead letter at ${partition}:${offset} in ${topic}: partition ${partition} holds offsets ${end.low}..${Number(end.high) - 1}${Number(end.high) === Number(end.low) ? ' (empty)' : ''}`
         : `no partition ${partition} in ${topic}${ends.length ? ` (partitions 0..${ends.length - 1})` : ' (the topic does not exist)'}`,
     );
-  const records = await scanPartitions(kafka, admin, [{ topic, partition, end: offset + 1 }], {
+  let record: ScannedRecord | undefined;
+  await scanPartitions(kafka, admin, [{ topic, partition, start: offset, end: offset + 1 }], {
     purpose: 'dlq-show',
+    keep: false,
+    onRecord: (r) => {
+      if (r.offset === offset) record = r;
+    },
   });
-  const record = records.find((r) => r.offset === offset);
   if (!record)
     throw new OperationError(
       'not-found',

@@ -4,6 +4,7 @@ export {
   type DeadLetterSummary,
   describeDeadLetter,
   isDeadLetterHeader,
+  listDeadLetters,
   matchesFilter,
   type ReadProgress,
   readDeadLetter,

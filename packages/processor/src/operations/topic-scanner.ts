@@ -16,8 +16,10 @@ export interface ScannedRecord {
 export interface ScanRange {
   topic: string;
   partition: number;
-  /** Read from the partition's earliest available offset up to (excluding) this offset. */
+  /** Read up to (excluding) this offset… */
   end: number;
+  /** …from this offset (default: the partition's earliest available one). */
+  start?: number;
 }
 
 /**
@@ -29,14 +31,27 @@ export async function scanPartitions(
   kafka: Kafka,
   admin: Admin,
   ranges: ScanRange[],
-  options: { purpose: string; onRecord?: (record: ScannedRecord) => void; timeoutMs?: number },
+  options: {
+    purpose: string;
+    onRecord?: (record: ScannedRecord) => void;
+    timeoutMs?: number;
+    /** false: hand each record to `onRecord` only and keep none (memory bounded by one fetch). */
+    keep?: boolean;
+  },
 ): Promise<ScannedRecord[]> {
   const records: ScannedRecord[] = [];
   const pending = new Map(ranges.filter((r) => r.end > 0).map((r) => [`${r.topic}/${r.partition}`, r.end]));
+  const startOf = new Map(ranges.map((r) => [`${r.topic}/${r.partition}`, r.start ?? 0]));
   if (pending.size === 0) return records;
   const topics = [...new Set(ranges.map((r) => r.topic))];
   const groupId = `fleet-ops-${options.purpose}-${randomBytes(4).toString('hex')}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
+    // Nothing kept: memory is what one fetch holds, so keep that small too.
+    ...(options.keep === false ? { maxBytes: 2 * 1024 * 1024 } : {}),
+  });
   const { promise: done, resolve } = Promise.withResolvers<void>();
   const timeoutMs = options.timeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
@@ -53,8 +68,10 @@ export async function scanPartitions(
           consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
           return;
         }
+        const start = startOf.get(id) ?? 0;
         for (const message of batch.messages) {
           const offset = Number(message.offset);
+          if (offset < start) continue;
           if (offset >= end) break;
           const record: ScannedRecord = {
             topic: batch.topic,
@@ -65,7 +82,7 @@ export async function scanPartitions(
             value: message.value,
             headers: normaliseHeaders(message.headers),
           };
-          records.push(record);
+          if (options.keep !== false) records.push(record);
           options.onRecord?.(record);
         }
         const last = Number(batch.messages.at(-1)?.offset ?? -1);
@@ -76,6 +93,9 @@ export async function scanPartitions(
         }
       },
     });
+    // Straight to where a range starts, instead of reading the partition from its beginning.
+    for (const r of ranges)
+      if (r.start) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.start) });
     await Promise.race([
       done,
       new Promise<never>((_, reject) => {
