@@ -11,6 +11,7 @@ import {
 } from '@fleet/service-kit';
 import { z } from 'zod';
 import { MAX_SCHEMA_NAME_LENGTH } from './define-processor.ts';
+import { memoryBudget, minimumBudgetMb } from './memory-budget.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 
@@ -35,8 +36,10 @@ const envSchema = z.object({
   PROCESSOR_LAG_INTERVAL_MS: int(100).default(5_000),
   PROCESSOR_OUTBOX_POLL_MS: int(10).default(200),
   PROCESSOR_FETCH_MAX_WAIT_MS: int(10).max(30_000).default(1_000),
-  PROCESSOR_FETCH_MAX_BYTES: int(1024).default(10 * 1024 * 1024),
-  PROCESSOR_FETCH_MAX_BYTES_PER_PARTITION: int(1024).default(1024 * 1024),
+  // Unset: derived from PROCESSOR_MEMORY_BUDGET_MB when that is set, else kafkajs' 10 MB / 1 MB.
+  PROCESSOR_FETCH_MAX_BYTES: int(1024).optional(),
+  PROCESSOR_FETCH_MAX_BYTES_PER_PARTITION: int(1024).optional(),
+  PROCESSOR_MEMORY_BUDGET_MB: int(minimumBudgetMb()).optional(),
   PROCESSOR_DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier')
@@ -81,6 +84,8 @@ export interface RuntimeConfig {
 /** Parses the environment once; throws ConfigError naming every missing or bad variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const e = parseEnv(envSchema, env, { checks: connectionProblems });
+  // One memory setting: the fetch sizes follow from it (the heap flags must be in NODE_OPTIONS).
+  const budget = e.PROCESSOR_MEMORY_BUDGET_MB ? memoryBudget(e.PROCESSOR_MEMORY_BUDGET_MB) : undefined;
   return {
     ...connectionSettings(e),
     database: {
@@ -106,8 +111,9 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       outboxPollMs: e.PROCESSOR_OUTBOX_POLL_MS,
       fetch: {
         maxWaitMs: e.PROCESSOR_FETCH_MAX_WAIT_MS,
-        maxBytes: e.PROCESSOR_FETCH_MAX_BYTES,
-        maxBytesPerPartition: e.PROCESSOR_FETCH_MAX_BYTES_PER_PARTITION,
+        maxBytes: e.PROCESSOR_FETCH_MAX_BYTES ?? budget?.fetchMaxBytes ?? 10 * 1024 * 1024,
+        maxBytesPerPartition:
+          e.PROCESSOR_FETCH_MAX_BYTES_PER_PARTITION ?? budget?.fetchMaxBytesPerPartition ?? 1024 * 1024,
       },
       dbSchema: e.PROCESSOR_DB_SCHEMA,
       groupId: e.PROCESSOR_GROUP_ID,

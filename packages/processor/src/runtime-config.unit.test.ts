@@ -79,3 +79,20 @@ describe('schema names', () => {
     expect(`${'a'.repeat(50)}__rolled_back`).toHaveLength(63);
   });
 });
+
+describe('memory budget', () => {
+  it('derives the fetch sizes from one setting; explicit fetch sizes still win; too small is refused', () => {
+    const defaults = loadRuntimeConfig(valid).processing.fetch;
+    expect(defaults).toMatchObject({ maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 });
+    const budgeted = loadRuntimeConfig({ ...valid, PROCESSOR_MEMORY_BUDGET_MB: '150' }).processing.fetch;
+    expect(budgeted.maxBytes).toBeLessThan(defaults.maxBytes);
+    expect(budgeted.maxBytesPerPartition).toBeLessThanOrEqual(defaults.maxBytesPerPartition);
+    expect(
+      loadRuntimeConfig({ ...valid, PROCESSOR_MEMORY_BUDGET_MB: '150', PROCESSOR_FETCH_MAX_BYTES: '4096' })
+        .processing.fetch.maxBytes,
+    ).toBe(4096);
+    expect(() => loadRuntimeConfig({ ...valid, PROCESSOR_MEMORY_BUDGET_MB: '64' })).toThrow(
+      /PROCESSOR_MEMORY_BUDGET_MB/,
+    );
+  });
+});
