@@ -68,10 +68,10 @@ const connectionKeys = schemaKeys('packages/service-kit/src/connection-env.ts');
 const runtimeKeys = new Set([...connectionKeys, ...schemaKeys('packages/processor/src/runtime-config.ts')]);
 const intakeKeys = new Set([...connectionKeys, ...schemaKeys('services/order-intake/src/config.ts')]);
 /** Variables read outside the schemas: Node's own, and the OpenTelemetry ones telemetry.ts reads. */
-const telemetrySource = read('packages/processor/src/telemetry.ts');
-const readOutsideSchema = (name: string, service: string) =>
-  name === 'NODE_OPTIONS' ||
-  (service !== intake.service && name.startsWith('OTEL_') && telemetrySource.includes(`env.${name}`));
+// Every service starts tracing through service-kit's runService, the intake included.
+const tracingSource = read('packages/service-kit/src/tracing.ts');
+const readOutsideSchema = (name: string) =>
+  name === 'NODE_OPTIONS' || (name.startsWith('OTEL_') && tracingSource.includes(`env.${name}`));
 
 /** The Secret template: name → keys → example value. */
 const secretTemplates = new Map(
@@ -255,7 +255,7 @@ describe('variables', () => {
         'not in .env.example',
       ).toEqual([]);
       expect(
-        names.filter((n) => !c.keys.has(n) && !readOutsideSchema(n, c.service)),
+        names.filter((n) => !c.keys.has(n) && !readOutsideSchema(n)),
         'not read by the service',
       ).toEqual([]);
     },
@@ -410,7 +410,7 @@ describe('lag-driven autoscaling (KEDA kafka triggers)', () => {
   });
 
   it('counts a new group from the beginning, as the runtime subscribes (fromBeginning: true)', () => {
-    expect(read('packages/processor/src/processor-runtime.ts')).toMatch(
+    expect(read('packages/processor/src/consumer-supervisor.ts')).toMatch(
       /subscribe\(\{[^}]*fromBeginning: true/,
     );
     for (const s of scaled)
