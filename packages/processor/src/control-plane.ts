@@ -108,6 +108,12 @@ export async function ensureControlTables(db: Kysely<unknown>): Promise<void> {
     // Columns added after the first release: databases created before them get them here.
     await sql`alter table fleet.instances add column if not exists last_error text,
       add column if not exists last_error_at timestamptz`.execute(trx);
+    // Where a rebuild switched, so a rollback knows where to catch up from.
+    await sql`
+      create table if not exists fleet.rebuilds (
+        db_schema text primary key,
+        switched_at timestamptz not null default now(),
+        switch_offsets jsonb not null)`.execute(trx);
     await sql`
       create table if not exists fleet.controls (
         group_id text primary key,

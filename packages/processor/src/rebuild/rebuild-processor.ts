@@ -238,10 +238,6 @@ async function withRebuildLock<DB, T>(
         `a rebuild of ${definition.name} is already running; wait for it or stop it`,
       );
     await ensureControlTables(db);
-    await sql`create table if not exists fleet.rebuilds (
-      db_schema text primary key, switched_at timestamptz not null default now(), switch_offsets jsonb not null)`.execute(
-      db,
-    );
     await admin.connect();
     return await work({
       config,
