@@ -7,7 +7,8 @@ import { startLedgerFleet, tokens } from '../src/testing/ledger-fleet.ts';
 
 const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
 
-const fleet = await startLedgerFleet({ pollMs: 1_000 });
+// A short name reads better in the pictures; the suffix keeps its group and DLQ topic its own.
+const fleet = await startLedgerFleet({ pollMs: 1_000, name: `ledger_${Date.now().toString(36).slice(-5)}` });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -45,6 +46,23 @@ try {
   await page.locator('#dlq-table tbody tr').first().getByRole('button', { name: /Show/ }).click();
   await page.locator('#letter-reason').waitFor();
   await page.screenshot({ path: docs('dead-letters.png'), fullPage: true });
+  // What the audit page then shows: a redrive, a purge refused for want of the name, a read token's try.
+  await page.getByRole('button', { name: 'Redrive this one' }).click();
+  await page.locator('#dlq-outcome').getByText('Redriven').waitFor();
+  await page.getByRole('button', { name: 'Purge…' }).click();
+  await page.getByLabel('Processor name').fill('yes');
+  await page.getByRole('button', { name: 'Purge for good' }).click();
+  await page.locator('#purge-outcome').getByText('CONFIRMATION_REQUIRED').waitFor();
+  await page.keyboard.press('Escape');
+  await fetch(`${address}/api/processors/${fleet.name}/pause`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${tokens.read}`,
+      'x-fleet-operator': 'bob',
+      'content-type': 'application/json',
+    },
+    body: '{}',
+  });
 
   await page.goto(`${address}/#/p/${fleet.name}`);
   await page.locator('#rebuild-check-button').click();
@@ -58,6 +76,7 @@ try {
   );
   await page.locator('#rebuild').screenshot({ path: docs('rebuild.png') });
   await page.locator('#rebuild-result').waitFor({ timeout: 120_000 });
+  await new Promise((r) => setTimeout(r, 3_000)); // the live instances report their resume
   await page.screenshot({ path: docs('processor.png'), fullPage: true });
 
   await page.goto(`${address}/#/audit`);

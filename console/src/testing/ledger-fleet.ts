@@ -28,8 +28,10 @@ export interface LedgerFleet {
   close(): Promise<void>;
 }
 
-export async function startLedgerFleet(options: { pollMs?: number } = {}): Promise<LedgerFleet> {
-  const name = uniqueName('ledger_console');
+export async function startLedgerFleet(
+  options: { pollMs?: number; name?: string } = {},
+): Promise<LedgerFleet> {
+  const name = options.name ?? uniqueName('ledger_console');
   const world = await ledgerWorld(name);
   const runtimes = [await world.start({ HTTP_PORT: '0', FLEET_ADMIN_TOKEN: tokens.admin })];
   const running = await startConsole(

@@ -370,11 +370,15 @@ export function dlqView(main, store, params) {
         h('td', null, h('a', { href: processorHref(l.groupId) }, l.processor)),
         h('td', { class: 'mono' }, `${l.partition}:${l.offset}`),
         h('td', { class: 'mono' }, l.eventId ?? 'n/a'),
-        h('td', null, l.eventType ?? 'n/a'),
+        h('td', { class: 'wrap' }, l.eventType ?? 'n/a'),
         h('td', null, l.errorCode ?? 'n/a'),
         h('td', null, truncate(l.errorMessage ?? '', 90)),
         h('td', null, time(l.failedAt)),
-        h('td', null, l.source.topic ? `${l.source.topic}/${l.source.partition}@${l.source.offset}` : 'n/a'),
+        h(
+          'td',
+          { class: 'wrap' },
+          l.source.topic ? `${l.source.topic}/${l.source.partition}@${l.source.offset}` : 'n/a',
+        ),
         h(
           'td',
           null,

@@ -134,7 +134,7 @@ function processorTable(list) {
           ? 'n/a'
           : h('a', { href: `#/dlq?processor=${encodeURIComponent(p.groupId)}` }, fmtInt(p.dlqCount)),
       ),
-      h('td', null, lastError(p)),
+      h('td', { class: 'last-error' }, lastError(p)),
       h('td', null, p.schema, p.versions.previousKept ? ' (previous version kept)' : ''),
       h('td', null, `${p.dedupeWindowHours} h`),
     ),

@@ -519,7 +519,7 @@ function rebuildSection(store, groupId) {
     showOutcome(
       actionOutcome,
       r,
-      `Rebuild started on ${r.body?.instanceId ?? 'an instance'}: progress below.`,
+      `Rebuild started on ${r.body?.instanceId ?? 'an instance'}: progress above.`,
     );
     announce(actionOutcome.textContent ?? '');
   }
