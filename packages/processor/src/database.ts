@@ -19,7 +19,7 @@ export function createDatabase<DB>(
     max: config.poolMax,
     ssl: config.ssl === false ? undefined : config.ssl,
     application_name: applicationName,
-    options: `-c search_path=${schema},public`,
+    options: `-c search_path=${schema},public -c statement_timeout=${config.statementTimeoutMs}`,
   });
   // A dropped connection (server restart, terminated backend) must not crash the process: an idle
   // one is reported on the pool, one in use on its client; the query in flight fails and is retried.
@@ -35,6 +35,23 @@ export async function migrate(
   serviceMigrations: Record<string, Migration>,
 ): Promise<void> {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  // Migrations may take long (an index on a big table): on a connection of their own, without the
+  // pool's statement timeout.
+  await db.connection().execute(async (connection) => {
+    await sql`set statement_timeout = 0`.execute(connection);
+    try {
+      await migrateOn(connection, schema, serviceMigrations);
+    } finally {
+      await sql`reset statement_timeout`.execute(connection);
+    }
+  });
+}
+
+async function migrateOn(
+  db: Kysely<unknown>,
+  schema: string,
+  serviceMigrations: Record<string, Migration>,
+): Promise<void> {
   for (const [table, migrations] of [
     ['fleet_runtime_migration', runtimeMigrations],
     ['service_migration', serviceMigrations],

@@ -22,6 +22,7 @@ const envSchema = z.object({
   DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   DATABASE_SSL_CA_FILE: z.string().optional(),
   DATABASE_POOL_MAX: int(1).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0).default(60_000),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: int(0).max(65535).optional(),
   FLEET_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -57,7 +58,13 @@ export type RuntimeEnv = z.infer<typeof envSchema>;
 export interface RuntimeConfig {
   kafka: KafkaSettings;
   registry: RegistrySettings;
-  database: { url: string; ssl: false | { ca?: string; rejectUnauthorized: boolean }; poolMax: number };
+  database: {
+    url: string;
+    ssl: false | { ca?: string; rejectUnauthorized: boolean };
+    poolMax: number;
+    /** A statement running longer fails (57014), so no query a record causes can hold its partition forever; 0: none. */
+    statementTimeoutMs: number;
+  };
   /** `port` null: no HTTP server (a rebuild's replica); undefined: the declaration's default. */
   http: { host: string; port: number | null | undefined };
   logLevel: RuntimeEnv['LOG_LEVEL'];
@@ -95,6 +102,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
           ? false
           : tlsOptions(e.DATABASE_SSL_CA_FILE, e.DATABASE_SSL === 'verify-full'),
       poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,

@@ -119,6 +119,59 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
     expect(await applied(unstorable.id)).toBe(false);
   });
 
+  it('ends a handler that would hang its partition with the statement timeout, and goes on', async () => {
+    const { Deposited } = world.contracts;
+    const name = 'ledger_isolation_slow';
+    // A record whose handling never ends (a query that waits forever) must not hold the partition.
+    const definition = defineProcessor<unknown>({
+      name,
+      routes: [
+        on(Deposited, async (event, ctx) => {
+          if (event.data.accountId === 'hangs') await sql`select pg_sleep(3600)`.execute(ctx.db);
+        }),
+      ],
+      migrations: {},
+    });
+    const { ProcessorRuntime } = await import('../src/index.ts');
+    const runtime = (await ProcessorRuntime.start(definition, {
+      config: world.config({
+        HTTP_PORT: '0',
+        PROCESSOR_DB_SCHEMA: name,
+        PROCESSOR_GROUP_ID: name,
+        DATABASE_STATEMENT_TIMEOUT_MS: '500',
+      }),
+    })) as ProcessorRuntime<unknown>;
+    running.push(runtime);
+    const hangs: LedgerInput = {
+      id: 'hangs-forever',
+      type: 'Deposited',
+      data: { accountId: 'hangs', amount: 1, seq: 0 },
+    };
+    const after: LedgerInput = {
+      id: 'after-hang',
+      type: 'Deposited',
+      data: { accountId: 'fine', amount: 2, seq: 1 },
+    };
+    // Same key, so the same partition: right behind the hanging record.
+    await world.sendRaw([await world.encode(hangs), { ...(await world.encode(after)), key: 'hangs' }]);
+    world.sent.push(hangs, after); // the ledger of the other tests applies both
+    const applied = async (id: string) =>
+      (
+        await sql`select 1 from ${sql.table(`${name}.processed_events`)} where event_id = ${id}`.execute(
+          world.db,
+        )
+      ).rows.length === 1;
+    await waitFor('the record behind the hanging one to be applied', async () =>
+      (await applied(after.id)) ? true : undefined,
+    );
+    const letters = await waitFor('the hanging record in the DLQ', async () => {
+      const found = (await dlqOf(name)).filter((l) => l.headers.ce_id === hangs.id);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(letters[0]?.headers[deadLetterHeaders.errorMessage]).toContain('statement timeout');
+    expect(await applied(hangs.id)).toBe(false);
+  });
+
   it('dead-letters a record the DLQ cannot hold whole without its bytes, saying why, and goes on', async () => {
     const [first] = movements(1, 1, 'too-large');
     const good = await world.encode(first as LedgerInput);
