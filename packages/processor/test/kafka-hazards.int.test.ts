@@ -101,7 +101,9 @@ describe('kafkajs hazards on the real broker', () => {
     expect(after.value?.toString()).toBe('normal');
     expect(text(after.headers?.[refusedBatchHeader])).toBeUndefined();
 
-    // The unpatched header decoding alone blocked the loop for tens of seconds.
-    expect(loopDelay.max / 1e6).toBeLessThan(1_000);
+    // The unpatched header decoding alone blocked the loop for tens of seconds (32 s for 10,000
+    // headers); the bound is generous for a busy shared machine, where this test's own producer
+    // encoding 8 MiB values takes a second of the loop.
+    expect(loopDelay.max / 1e6).toBeLessThan(5_000);
   });
 });
