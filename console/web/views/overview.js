@@ -1,6 +1,6 @@
 import { LineChart } from '../chart.js';
 import { fmtInt, fmtNum, fmtSeconds, h, mount, sync, time } from '../dom.js';
-import { instancesTable, lastError, partitionsTable, processorHref, stateBadges } from './parts.js';
+import { instancesTable, lastError, processorHref, stateBadges } from './parts.js';
 
 /**
  * The fleet overview, live: every processor with its instances, group state, lag (with a chart of
@@ -64,7 +64,7 @@ export function overviewView(main, store) {
             ),
       ]);
       sync(processors, [processorTable(s.processors)]);
-      sync(partitions, [partitionsTable(s.processors)]);
+      sync(partitions, [partitionLagTable(s.processors)]);
       sync(instances, [instancesTable(s.processors)]);
       const live = s.processors;
       const times = mergedTimes(
@@ -167,6 +167,48 @@ function processorTable(list) {
             ),
           ),
     ),
+  );
+}
+
+/** Lag per partition, one row per processor and topic (offsets are on each processor's page). */
+function partitionLagTable(list) {
+  const rows = list.flatMap((p) =>
+    p.topics.map((topic) => {
+      const parts = p.lag.partitions.filter((x) => x.topic === topic);
+      return h(
+        'tr',
+        null,
+        h('td', null, h('a', { href: processorHref(p.groupId) }, p.name)),
+        h('td', null, topic),
+        h('td', { class: 'num' }, fmtInt(parts.reduce((s, x) => s + x.lag, 0))),
+        h(
+          'td',
+          { class: 'lags' },
+          parts.length
+            ? parts.map((x) =>
+                h('span', { class: x.lag > 0 ? 'lag has-lag' : 'lag' }, `${x.partition}: ${fmtInt(x.lag)}`),
+              )
+            : 'n/a',
+        ),
+      );
+    }),
+  );
+  return h(
+    'table',
+    { class: 'data', id: 'partition-lag' },
+    h('caption', null, 'Lag per partition (committed offsets on each processor’s page)'),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        ['processor', 'topic', 'lag', 'lag per partition (partition: lag)'].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: '4' }, 'No partition known.'))),
   );
 }
 

@@ -46,6 +46,8 @@ export function processorView(main, store, groupId) {
   const missing = h('p', { class: 'message bad', hidden: true });
   const adminNote = h('p', { class: 'message warn', hidden: true });
 
+  // Everything but the title: hidden while the processor is not registered.
+  const body = h('div', { hidden: true });
   const pauseButton = writeButton(store, 'Pause', () => pause(true), { id: 'pause' });
   const resumeButton = writeButton(store, 'Resume', () => pause(false), { id: 'resume' });
 
@@ -71,6 +73,10 @@ export function processorView(main, store, groupId) {
     h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Overview'), ' › processor'),
     h('div', { class: 'title-row' }, title, badges),
     missing,
+    body,
+  );
+  mount(
+    body,
     adminNote,
     readOnlyNote(store),
     summary,
@@ -132,8 +138,10 @@ export function processorView(main, store, groupId) {
       if (kind !== 'snapshot' || !store.snapshot) return;
       const p = store.snapshot.processors.find((x) => x.groupId === groupId);
       missing.hidden = Boolean(p);
+      body.hidden = !p;
       if (!p) {
-        missing.textContent = `${groupId} is not registered (any more) in fleet.processors.`;
+        const known = store.snapshot.processors.map((x) => x.groupId).join(', ');
+        missing.textContent = `${groupId} is not registered (any more) in fleet.processors${known ? `; registered: ${known}` : ''}.`;
         return;
       }
       title.textContent = p.name === p.groupId ? p.name : `${p.name} (${p.groupId})`;
