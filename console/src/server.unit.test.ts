@@ -70,6 +70,9 @@ function harness() {
     },
     'POST /admin/dlq/purge': () => ({ status: 200, body: { deleted: 3 } }),
     'POST /admin/dlq/redrive': () => ({ status: 200, body: { redriven: [{}], count: 1 } }),
+    'POST /admin/rebuild': () => ({ status: 202, body: { kind: 'rebuild', state: 'running' } }),
+    'POST /admin/rebuild/rollback': () => ({ status: 202, body: { kind: 'rollback', state: 'running' } }),
+    'POST /admin/rebuild/finalize': () => ({ status: 200, body: { finalized: true } }),
     'POST /admin/replay': (body) => ({
       status: 200,
       body: { dryRun: (body as { dryRun: boolean }).dryRun, partitions: [] },
@@ -317,5 +320,44 @@ describe('console server', () => {
     });
     expect(form.statusCode).toBe(415);
     expect(h.calls).toEqual([]);
+  });
+
+  it('runs replay and the rebuild steps on the admin API, each recorded', async () => {
+    h = harness();
+    const headers = { authorization: `Bearer ${WRITE}`, ...json };
+    const post = (url: string, payload: Record<string, unknown> = {}) =>
+      h.app.inject({ method: 'POST', url, headers, payload });
+    expect((await post('/api/processors/ledger/replay', { from: 'earliest' })).json()).toMatchObject({
+      dryRun: false,
+    });
+    const started = await post('/api/processors/ledger/rebuild', { from: '2026-01-01T00:00:00Z' });
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toMatchObject({ kind: 'rebuild', instanceId: 'ledger@a' });
+    expect((await post('/api/processors/ledger/rebuild/rollback')).json()).toMatchObject({
+      kind: 'rollback',
+    });
+    expect((await post('/api/processors/ledger/rebuild/finalize')).json()).toEqual({ finalized: true });
+    const abort = await h.app.inject({
+      method: 'DELETE',
+      url: '/api/processors/ledger/rebuild',
+      headers,
+      payload: {},
+    });
+    expect(abort.statusCode).toBe(404);
+    expect(h.calls.map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+      'POST /admin/replay',
+      'POST /admin/rebuild',
+      'POST /admin/rebuild/rollback',
+      'POST /admin/rebuild/finalize',
+    ]);
+    expect(h.calls[0]?.body).toEqual({ from: 'earliest', dryRun: false });
+    expect(h.calls[1]?.body).toEqual({ from: '2026-01-01T00:00:00Z', acceptPartial: false });
+    expect(h.entries.map((e) => `${e.action}:${e.result}`)).toEqual([
+      'replay:ok',
+      'rebuild:ok',
+      'rebuild-rollback:ok',
+      'rebuild-finalize:ok',
+      'rebuild-abort:invalid',
+    ]);
   });
 });
