@@ -65,7 +65,13 @@ export class EventCodec {
   readonly #byType = new Map<string, EventType>();
   readonly #bySubject = new Map<string, EventType>();
   readonly #idOfType = new Map<string, number>();
-  readonly #typeOfId = new Map<number, EventType | null>();
+  /** Schema IDs of our event types (registered or looked up): as many as the registry holds of ours. */
+  readonly #typeOfId = new Map<number, EventType>();
+  /**
+   * IDs the registry does not have (`missing`) or holds under no subject of ours (`null`), as last
+   * answered. Records carry any ID a producer wrote, so this is bounded: the oldest answers go first.
+   */
+  readonly #unknownIds = new Map<number, 'missing' | null>();
   readonly #lookups = new Map<number, Promise<EventType | null>>();
 
   constructor(options: EventCodecOptions) {
@@ -190,14 +196,14 @@ export class EventCodec {
    */
   async decode<T>(buffer: Buffer, expected: EventType<T>, options?: { type?: string }): Promise<T> {
     const id = this.schemaIdIn(buffer);
-    const writer = this.#typeOfId.get(id) ?? (await this.#lookup(id));
+    const writer = await this.#writerOf(id);
     return this.#decodeAs(buffer, id, writerFor(writer, expected, this.#byType, id, options?.type), expected);
   }
 
   /** Like `decode`, when the caller does not know the type: the schema id tells it. */
   async decodeAny(buffer: Buffer): Promise<DecodedEvent> {
     const id = this.schemaIdIn(buffer);
-    const writer = this.#typeOfId.get(id) ?? (await this.#lookup(id));
+    const writer = await this.#writerOf(id);
     if (!writer) throw unknownEvent(id);
     return { eventType: writer, data: this.#decodeAs(buffer, id, writer, writer) };
   }
@@ -224,28 +230,55 @@ export class EventCodec {
     return upcastTo(expected, writer, parsed.data);
   }
 
+  /** The writer of a schema ID: cached, or the registry's last answer, or asked now. */
+  async #writerOf(id: number): Promise<EventType | null> {
+    const known = this.#typeOfId.get(id);
+    if (known) return known;
+    const unknown = this.#unknownIds.get(id);
+    if (unknown === 'missing') throw unknownSchemaId(id, this.http.baseUrl);
+    if (unknown === null) return null;
+    return this.#lookup(id);
+  }
+
+  #rememberUnknown(id: number, answer: 'missing' | null): void {
+    this.#unknownIds.delete(id);
+    this.#unknownIds.set(id, answer);
+    if (this.#unknownIds.size > MAX_UNKNOWN_IDS) {
+      const oldest = this.#unknownIds.keys().next().value;
+      if (oldest !== undefined) this.#unknownIds.delete(oldest);
+    }
+  }
+
+  /** How many unknown IDs are remembered now (bounded by MAX_UNKNOWN_IDS). */
+  get unknownIdsRemembered(): number {
+    return this.#unknownIds.size;
+  }
+
   #lookup(id: number): Promise<EventType | null> {
     const pending = this.#lookups.get(id);
     if (pending) return pending;
     const lookup = this.http
       .subjectsOfSchemaId(id)
       .then((subjects) => {
-        if (subjects.length === 0) throw unknownSchemaId(id, this.http.baseUrl);
+        if (subjects.length === 0) {
+          this.#rememberUnknown(id, 'missing');
+          throw unknownSchemaId(id, this.http.baseUrl);
+        }
         const writer =
           subjects.map((s) => this.#bySubject.get(s.subject)).find((e) => e !== undefined) ?? null;
-        this.#typeOfId.set(id, writer);
+        if (writer) this.#typeOfId.set(id, writer);
+        else this.#rememberUnknown(id, null);
         return writer;
       })
-      .catch((error: unknown) => {
-        // Only the registry's "no such id" is cached (as unknown); network trouble is retried next time.
-        if (error instanceof DecodeError) this.#typeOfId.set(id, null);
-        throw error;
-      })
+      // Only the registry's answers are remembered; network trouble is asked again next time.
       .finally(() => this.#lookups.delete(id));
     this.#lookups.set(id, lookup);
     return lookup;
   }
 }
+
+/** How many unknown schema IDs a codec remembers (a producer can write any). */
+export const MAX_UNKNOWN_IDS = 1_000;
 
 function writerFor(
   writer: EventType | null | undefined,

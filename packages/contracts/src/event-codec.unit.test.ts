@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DecodeError, EventValidationError } from './contract-errors.ts';
-import { EventCodec } from './event-codec.ts';
+import { EventCodec, MAX_UNKNOWN_IDS } from './event-codec.ts';
 import { OrderCancelled, OrderPlaced, OrderPlacedV1, orderEvents } from './orders/index.ts';
 import { storableTextMessages } from './storable-text.ts';
 
@@ -88,5 +88,25 @@ describe('EventCodec decode of strings no consumer can store', () => {
       eventType: OrderPlacedV1.type,
       issues: [{ path: 'customerId', message: storableTextMessages.nul }],
     });
+  });
+});
+
+describe('unknown schema IDs', () => {
+  it('remembers the registry answer for an unknown ID, but only the most recent MAX_UNKNOWN_IDS of them', async () => {
+    const c = new EventCodec({ registryUrl: 'http://127.0.0.1:1/unused', events: orderEvents });
+    const asked = vi.spyOn(c.http, 'subjectsOfSchemaId').mockImplementation(async () => []);
+    const framed = (id: number) => {
+      const b = Buffer.alloc(7);
+      b.writeInt32BE(id, 1);
+      b.write('{}', 5);
+      return b;
+    };
+    await expect(c.decodeAny(framed(7))).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA_ID' });
+    await expect(c.decodeAny(framed(7))).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA_ID' });
+    expect(asked).toHaveBeenCalledTimes(1); // the second answer came from memory
+    // A producer writing ever new IDs cannot grow the codec without bound.
+    for (let id = 100; id < 100 + MAX_UNKNOWN_IDS + 500; id++)
+      await expect(c.decodeAny(framed(id))).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA_ID' });
+    expect(c.unknownIdsRemembered).toBe(MAX_UNKNOWN_IDS);
   });
 });
