@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveConnectionSettings } from './connection-settings.ts';
 import { parseDuration } from './duration.ts';
 import { ExitCode } from './exit-codes.ts';
-import { hexDump } from './hex-dump.ts';
+import { hexDump, utf8Preview } from './hex-dump.ts';
 import { parsePartitionOffsets } from './partition-offsets.ts';
 import { runCli } from './run-cli.ts';
+import { renderTable } from './table.ts';
+import { terminalSafe } from './terminal-safe.ts';
 
 const cli = async (...argv: string[]) => {
   let stdout = '';
@@ -115,5 +117,18 @@ describe('fleet command line (no I/O)', () => {
 
   it('dumps bytes as hex with an ascii column', () => {
     expect(hexDump(Buffer.from('{"a":1}'))).toMatch(/^00000000 {2}7b 22 61 22 3a 31 7d {2,}\|\{"a":1\}\|$/);
+  });
+});
+
+describe('printing what records hold', () => {
+  it('turns control characters into visible escapes, so a dead letter cannot drive the terminal', () => {
+    expect(terminalSafe('ok\u001b[2J\u001b]0;owned\u0007\r\n\u009b\u007f')).toBe(
+      'ok\\x1b[2J\\x1b]0;owned\\x07\\x0d\\x0a\\x9b\\x7f',
+    );
+    expect(terminalSafe('é 🙂 \ud800')).toBe('é 🙂 \ufffd');
+    const table = renderTable(['key'], [['a\u001b[31mred']]);
+    expect(table).not.toContain('\u001b');
+    expect(table).toContain('a\\x1b[31mred');
+    expect(utf8Preview(Buffer.from('{"k":"\u001b[2J"}'))).toBe('{"k":"\\x1b[2J"}');
   });
 });

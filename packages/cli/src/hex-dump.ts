@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-safe.ts';
+
 /** `00000000  7b 22 61 …  |{"a…|`, 16 bytes a line, at most `max` bytes. */
 export function hexDump(bytes: Buffer, max = 1024): string {
   const lines: string[] = [];
@@ -16,7 +18,7 @@ export function hexDump(bytes: Buffer, max = 1024): string {
 export function utf8Preview(bytes: Buffer, max = 2000): string {
   const body = bytes[0] === 0 && bytes.length > 5 ? bytes.subarray(5) : bytes;
   const text = body.toString('utf8');
-  const printable = text.replace(/[^\x20-\x7e\s\u00a0-\uffff]/g, '');
+  const printable = terminalSafe(text);
   const prefix = body === bytes ? '' : `(wire format: magic byte 0, schema id ${bytes.readInt32BE(1)}) `;
   const shown = printable.length > max ? `${printable.slice(0, max)}…` : printable;
   return `${prefix}${shown}`;

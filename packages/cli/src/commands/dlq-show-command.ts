@@ -3,6 +3,7 @@ import { type CommandContext, print, printJson } from '../command-context.ts';
 import { hexDump, utf8Preview } from '../hex-dump.ts';
 import { parsePartitionOffset } from '../partition-offsets.ts';
 import { findProcessor } from '../processor-catalog.ts';
+import { terminalSafe } from '../terminal-safe.ts';
 
 /** `fleet dlq show <processor> <partition>:<offset>`: one dead letter, every header and the value. */
 export async function dlqShowCommand(
@@ -24,9 +25,11 @@ export async function dlqShowCommand(
     ctx,
     [
       `${p.dlqTopic} ${partition}:${offset} (written ${described.timestamp})`,
-      `key: ${letter.key === null ? '(null)' : letter.key.toString('utf8')}`,
+      `key: ${letter.key === null ? '(null)' : terminalSafe(letter.key.toString('utf8'))}`,
       'headers:',
-      ...Object.entries(headers).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+      ...Object.entries(headers).map(
+        ([k, v]) => `  ${terminalSafe(k).padEnd(width)}  ${terminalSafe(String(v))}`,
+      ),
       `value: ${letter.value === null ? '(null)' : `${letter.value.length} byte(s)`}`,
       ...(letter.value ? [hexDump(letter.value), `utf8: ${utf8Preview(letter.value)}`] : []),
     ].join('\n'),
