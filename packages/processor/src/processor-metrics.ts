@@ -21,6 +21,7 @@ export class ProcessorMetrics {
 
   constructor(meter: Meter, base: Attributes) {
     this.#base = base;
+    this.#observeProcess(meter);
     const counter = (name: string, description: string) => meter.createCounter(name, { description });
     this.processed = counter('fleet_events_processed', 'Events applied to projections (new event IDs)');
     this.duplicates = counter(
@@ -69,6 +70,23 @@ export class ProcessorMetrics {
         description: 'Age of the oldest outbox row',
       })
       .addCallback((result) => result.observe(this.outbox.oldestAgeSeconds, base));
+  }
+
+  /** The instance's own memory and CPU, as Prometheus' process collectors name them (console, `fleet status`). */
+  #observeProcess(meter: Meter): void {
+    meter
+      .createObservableGauge('process_resident_memory_bytes', {
+        description: 'Resident memory of this instance',
+      })
+      .addCallback((result) => result.observe(process.memoryUsage.rss(), this.#base));
+    meter
+      .createObservableCounter('process_cpu_seconds', {
+        description: 'CPU time of this instance, user and system',
+      })
+      .addCallback((result) => {
+        const { user, system } = process.cpuUsage();
+        result.observe((user + system) / 1e6, this.#base);
+      });
   }
 
   /** Counts what the runtime reports as events (sub-batches, dead letters). */

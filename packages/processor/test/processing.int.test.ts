@@ -164,6 +164,9 @@ describe('processor runtime on real Kafka, registry and Postgres', () => {
     expect(value('fleet_events_duplicate_total')).toBe(600 + 60);
     expect(metrics).toContain('fleet_batch_duration_seconds_bucket');
     expect(metrics).toContain('fleet_outbox_backlog');
+    // The instance's own memory and CPU, under the names Prometheus' process collectors use.
+    expect(metrics).toMatch(/^process_resident_memory_bytes\{[^}]*\} [1-9]\d{6,}/m);
+    expect(metrics).toMatch(/^process_cpu_seconds_total\{[^}]*\} \d/m);
     // Downstream consumers find the service's topics and event schemas on the same server.
     const asyncApi = await (await fetch(`${base}/asyncapi.yaml`)).text();
     expect(asyncApi).toContain('asyncapi: 3.0.0');
