@@ -14,6 +14,12 @@ import type {
 import { orderSagaMachine } from '../order-saga-machine.ts';
 import { lockSaga, type SagaSnapshot, saveSaga } from '../saga-store.ts';
 
+const needsAttention = new Set<AnomalyKind>([
+  'CONFLICTING_OUTCOME',
+  'UNHANDLED_IN_STATE',
+  'PAYMENT_AFTER_END',
+]);
+
 /** What a person reading the log or the anomaly table should understand about each case. */
 const anomalyDetail: Record<AnomalyKind, string> = {
   EARLY_EVENT: 'arrived before OrderPlaced (other topic); kept in a pending saga until the order arrives',
@@ -139,8 +145,10 @@ async function recordAnomaly(
       description: 'Events the order state chart could not apply as they came, by kind',
     })
     .add(1, { kind });
-  // Early events are expected with three topics; the others need attention.
-  const level = kind === 'EARLY_EVENT' ? 'info' : 'warn';
+  // Three topics, redeliveries and late cancellations make most of these expected: info. What may need
+  // a person (a contradiction, an event the chart cannot place, a payment after an order that ended)
+  // is a warning.
+  const level = needsAttention.has(kind) ? 'warn' : 'info';
   ctx.log[level](
     { orderId, anomaly: kind, state, eventType: meta.type },
     `saga anomaly ${kind}: ${meta.type} for order ${orderId} in state ${state}: ${detail}`,
