@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Kafka, type KafkaConfig, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
@@ -9,6 +10,24 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [kafkaLogLevel.DEBUG]: 'debug',
 };
 
+// kafkajs' own table of broker errors, and which of them its retrier retries.
+const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+  errorCodes: { message: string; retriable: boolean }[];
+};
+const retriableMessages = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
+
+/**
+ * The pino level of a kafkajs log entry. kafkajs logs every broker error response at ERROR, also the
+ * retriable ones it is about to retry ("the coordinator is loading" while a broker starts): those are
+ * info, so a healthy start does not read as a failure. Exhausted retries still log at ERROR.
+ */
+export function levelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | 'warn' | 'info' | 'debug' {
+  const { error } = entry.log as { error?: unknown };
+  if (entry.level === kafkaLogLevel.ERROR && typeof error === 'string' && retriableMessages.has(error))
+    return 'info';
+  return levels[entry.level] ?? 'info';
+}
+
 /** A kafkajs client with TLS/SASL from the config and its logs in the service's pino logger. */
 export function createKafka(config: RuntimeConfig['kafka'], clientId: string, logger: Logger): Kafka {
   const kafkaConfig: KafkaConfig = {
@@ -16,12 +35,10 @@ export function createKafka(config: RuntimeConfig['kafka'], clientId: string, lo
     brokers: config.brokers,
     ssl: config.ssl === false ? false : config.ssl,
     logLevel: kafkaLogLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, label, log }: LogEntry) => {
-        const { message, ...rest } = log;
-        logger[levels[level] ?? 'info']({ kafka: { label, ...rest } }, message);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...rest } = entry.log;
+      logger[levelOf(entry)]({ kafka: { label: entry.label, ...rest } }, message);
+    },
   };
   if (config.sasl) kafkaConfig.sasl = config.sasl as KafkaConfig['sasl'];
   return new Kafka(kafkaConfig);
