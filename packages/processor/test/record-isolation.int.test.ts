@@ -7,7 +7,8 @@ import {
   deadLetterTopicOf,
   defineProcessor,
   on,
-  type ProcessorRuntime,
+  type ProcessorDefinition,
+  ProcessorRuntime,
 } from '../src/index.ts';
 import { POISON_AMOUNT } from './ledger.ts';
 import { type LedgerInput, type LedgerWorld, ledgerWorld, movements } from './ledger-harness.ts';
@@ -33,6 +34,30 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
         d.headers[deadLetterHeaders.processor] === processor &&
         d.headers[deadLetterHeaders.sourceTopic] === world.contracts.accounts.name,
     );
+
+  /** A second processor of its own (schema, group, DLQ) over the test's topic. */
+  const startSideProcessor = async (
+    definition: ProcessorDefinition<unknown>,
+    env: Record<string, string> = {},
+  ) => {
+    const { name } = definition;
+    const runtime = (await ProcessorRuntime.start(definition, {
+      config: world.config({ HTTP_PORT: '0', PROCESSOR_DB_SCHEMA: name, PROCESSOR_GROUP_ID: name, ...env }),
+    })) as ProcessorRuntime<unknown>;
+    running.push(runtime);
+    const applied = async (id: string) =>
+      (
+        await sql`select 1 from ${sql.table(`${name}.processed_events`)} where event_id = ${id}`.execute(
+          world.db,
+        )
+      ).rows.length === 1;
+    const deadLettered = (id: string) =>
+      waitFor(`${id} in the DLQ`, async () => {
+        const found = (await dlqOf(name)).filter((l) => l.headers.ce_id === id);
+        return found.length > 0 ? found : undefined;
+      });
+    return { applied, deadLettered };
+  };
 
   it('dead-letters records whose envelope no consumer can store, applies everything around them', async () => {
     const runtime = (await world.start({ HTTP_PORT: '0' })) as ProcessorRuntime<unknown>;
@@ -78,11 +103,7 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
       ],
       migrations: {},
     });
-    const { ProcessorRuntime } = await import('../src/index.ts');
-    const runtime = (await ProcessorRuntime.start(definition, {
-      config: world.config({ HTTP_PORT: '0', PROCESSOR_DB_SCHEMA: name, PROCESSOR_GROUP_ID: name }),
-    })) as ProcessorRuntime<unknown>;
-    running.push(runtime);
+    const side = await startSideProcessor(definition);
     const unstorable: LedgerInput = {
       id: 'unstorable-follow-on',
       type: 'Deposited',
@@ -99,24 +120,14 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
     record.headers = { ...record.headers, ce_subject: 'acct' }; // a storable envelope: only the follow-on fails
     await world.sendRaw([record, await world.encode(marker)]);
     world.sent.push(marker); // the ledger applies it too
-    const applied = async (id: string) =>
-      (
-        await sql`select 1 from ${sql.table(`${name}.processed_events`)} where event_id = ${id}`.execute(
-          world.db,
-        )
-      ).rows.length === 1;
-
     await waitFor('the marker behind the bad record to be applied', async () =>
-      (await applied(marker.id)) ? true : undefined,
+      (await side.applied(marker.id)) ? true : undefined,
     );
-    const letters = await waitFor('the dead letter', async () => {
-      const found = (await dlqOf(name)).filter((l) => l.headers.ce_id === unstorable.id);
-      return found.length > 0 ? found : undefined;
-    });
+    const letters = await side.deadLettered(unstorable.id);
     expect(letters).toHaveLength(1);
     expect(letters[0]?.headers[deadLetterHeaders.errorCode]).toBe('22021');
     expect(letters[0]?.value).toEqual((await world.encode(unstorable)).value);
-    expect(await applied(unstorable.id)).toBe(false);
+    expect(await side.applied(unstorable.id)).toBe(false);
   });
 
   it('ends a handler that would hang its partition with the statement timeout, and goes on', async () => {
@@ -132,16 +143,7 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
       ],
       migrations: {},
     });
-    const { ProcessorRuntime } = await import('../src/index.ts');
-    const runtime = (await ProcessorRuntime.start(definition, {
-      config: world.config({
-        HTTP_PORT: '0',
-        PROCESSOR_DB_SCHEMA: name,
-        PROCESSOR_GROUP_ID: name,
-        DATABASE_STATEMENT_TIMEOUT_MS: '500',
-      }),
-    })) as ProcessorRuntime<unknown>;
-    running.push(runtime);
+    const side = await startSideProcessor(definition, { DATABASE_STATEMENT_TIMEOUT_MS: '500' });
     const hangs: LedgerInput = {
       id: 'hangs-forever',
       type: 'Deposited',
@@ -155,21 +157,12 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
     // Same key, so the same partition: right behind the hanging record.
     await world.sendRaw([await world.encode(hangs), { ...(await world.encode(after)), key: 'hangs' }]);
     world.sent.push(hangs, after); // the ledger of the other tests applies both
-    const applied = async (id: string) =>
-      (
-        await sql`select 1 from ${sql.table(`${name}.processed_events`)} where event_id = ${id}`.execute(
-          world.db,
-        )
-      ).rows.length === 1;
     await waitFor('the record behind the hanging one to be applied', async () =>
-      (await applied(after.id)) ? true : undefined,
+      (await side.applied(after.id)) ? true : undefined,
     );
-    const letters = await waitFor('the hanging record in the DLQ', async () => {
-      const found = (await dlqOf(name)).filter((l) => l.headers.ce_id === hangs.id);
-      return found.length > 0 ? found : undefined;
-    });
+    const letters = await side.deadLettered(hangs.id);
     expect(letters[0]?.headers[deadLetterHeaders.errorMessage]).toContain('statement timeout');
-    expect(await applied(hangs.id)).toBe(false);
+    expect(await side.applied(hangs.id)).toBe(false);
   });
 
   it('dead-letters a record the DLQ cannot hold whole without its bytes, saying why, and goes on', async () => {
