@@ -439,6 +439,8 @@ group.initial.rebalance.delay.ms=0
 log.retention.check.interval.ms=10000
 delete.topic.enable=true
 EOF
+  # Another kind of broker (kafka-secure.sh) adds or overrides properties: the last one wins.
+  if [ -n "${KAFKA_EXTRA_CONFIG:-}" ]; then cat "$KAFKA_EXTRA_CONFIG" >>"$KAFKA_CONFIG"; fi
 }
 
 # Formats the KRaft metadata/log directory once, with a fresh cluster id; later starts
@@ -448,7 +450,11 @@ format_kafka_storage() {
   local id out
   out=$(kafka_java kafka.tools.StorageTool random-uuid 2>&1) || format_failed "$out"
   id=$(tail -n 1 <<<"$out")
-  out=$(kafka_java kafka.tools.StorageTool format -t "$id" -c "$KAFKA_CONFIG" 2>&1) || format_failed "$out"
+  # Extra formatter arguments of another kind of broker, e.g. kafka-secure.sh's --add-scram users.
+  local extra=()
+  read -r -a extra <<<"${KAFKA_FORMAT_ARGS:-}"
+  out=$(kafka_java kafka.tools.StorageTool format -t "$id" -c "$KAFKA_CONFIG" ${extra[@]+"${extra[@]}"} 2>&1) ||
+    format_failed "$out"
   # The formatter prints to stdout; keep what it said in the broker's log.
   printf '%s\n' "$out" >>"$(log_file kafka)"
   say "formatted Kafka storage in $KAFKA_DATA_DIR (cluster id $id)"
@@ -516,13 +522,16 @@ start_registry() {
     # built-in application.properties (property names checked against 3.3.x).
     local heap
     read -r -a heap <<<"$REGISTRY_HEAP"
-    spawn registry "$REGISTRY_JAVA" "${heap[@]}" -Djava.io.tmpdir="$REGISTRY_TMP_DIR" \
+    # The database password goes through the environment (Quarkus reads APICURIO_DATASOURCE_PASSWORD
+    # as apicurio.datasource.password): every user can read a command line (ps), only the process's
+    # owner its environment.
+    APICURIO_DATASOURCE_PASSWORD=${REGISTRY_DB_PASSWORD:-unused} \
+      spawn registry "$REGISTRY_JAVA" "${heap[@]}" -Djava.io.tmpdir="$REGISTRY_TMP_DIR" \
       -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
       -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
       -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=postgresql \
       -Dapicurio.datasource.url="jdbc:postgresql://$REGISTRY_DB_HOST:$REGISTRY_DB_PORT/$REGISTRY_DB_NAME" \
       -Dapicurio.datasource.username="$REGISTRY_DB_USER" \
-      -Dapicurio.datasource.password="${REGISTRY_DB_PASSWORD:-unused}" \
       -Dapicurio.datasource.jdbc.initial-size=2 -Dapicurio.datasource.jdbc.min-size=2 \
       -Dapicurio.datasource.jdbc.max-size=20 \
       -Dapicurio.storage.snapshot.location="$REGISTRY_TMP_DIR" -Dapicurio.import.work-dir="$REGISTRY_TMP_DIR" \
