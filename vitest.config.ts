@@ -15,6 +15,7 @@ const workspace = [
   'e2e/src/**',
   'deploy/src/**',
   'console/src/**',
+  'scripts',
 ];
 
 export default defineConfig({

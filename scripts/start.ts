@@ -2,15 +2,18 @@
 // the traffic generator at a gentle rate, and where to look. Ctrl-C stops it all cleanly.
 // --traces: Zipkin too, and every service sends it its spans (one trace per order flow).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, type WriteStream } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startSummary } from './demo-summary.ts';
 
 const defaults: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
-  // Warnings and errors only: info lines come per event. LOG_LEVEL=info shows them.
-  LOG_LEVEL: 'warn',
+  // Every line goes to the service's log file; the terminal shows warnings, errors and the summary.
+  LOG_LEVEL: 'info',
   // The demo traffic comes from one client: let it through the intake's per-client rate limit.
   INTAKE_RATE_LIMIT_MAX: '100000',
   // The processors' admin API and the console share it: a fresh one per run unless set.
@@ -26,6 +29,17 @@ const ports: Record<string, number> = {
   'sales-analytics': 8106,
 };
 const rate = process.env.FLEET_DEMO_RATE ?? '5';
+const summaryEveryMs = 1000 * Number(process.env.FLEET_DEMO_SUMMARY_SECONDS || '10');
+const logDir = join(
+  process.env.FLEET_STATE_DIR ||
+    join(
+      process.env.FLEET_CACHE_DIR ||
+        join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kafka-fleet'),
+      'state',
+    ),
+  'logs',
+);
+mkdirSync(logDir, { recursive: true });
 const traces = process.argv.includes('--traces');
 const unknown = process.argv.slice(2).filter((a) => a !== '--traces');
 if (unknown.length > 0) {
@@ -66,6 +80,7 @@ if (
 }
 
 const children = new Map<string, ChildProcess>();
+let stopping = false;
 const services = readdirSync('services').filter(
   (name) => name in ports && existsSync(`services/${name}/src/main.ts`),
 );
@@ -84,17 +99,24 @@ The fleet is running (${services.length} services${children.has('traffic-generat
   sales            ${url('sales-analytics', '/sales')}
   stock            ${url('inventory', '/stock')}
   health/metrics   ${services.map((s) => `${s} :${ports[s]}`).join(', ')}  (/readyz, /metrics)
+  logs             ${logDir}/<service>.log  (every line; here only warnings, errors and a summary every ${summaryEveryMs / 1000} s)
   fleet status     ./fleetw fleet status
   console          http://127.0.0.1:${env.FLEET_CONSOLE_PORT ?? 8100}  (web console; sign in with the tokens it prints, or FLEET_CONSOLE_*_TOKEN)
   traces           ${traces ? `${zipkinUrl}/zipkin/  (Zipkin: one trace per order flow; search by tag fleet.correlation_id=<X-Correlation-Id>)` : './fleetw start --traces runs Zipkin and sends it every span (or set OTEL_* for your collector)'}
 Ctrl-C stops everything.
 `);
+const stopSummary = startSummary({
+  databaseUrl: env.DATABASE_URL ?? '',
+  services: services.map((name) => ({ name, port: ports[name] ?? 0 })),
+  everyMs: summaryEveryMs,
+  print: (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`),
+});
 
-let stopping = false;
 const stop = async () => {
   if (stopping) process.exit(130);
   stopping = true;
   console.log('\nstopping the fleet…');
+  await stopSummary();
   for (const child of children.values()) child.kill('SIGTERM');
   await Promise.all(
     [...children.values()].map(
@@ -110,24 +132,30 @@ process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
 function start(name: string, args: string[]): void {
-  const child = spawn(process.execPath, ['--env-file-if-exists=.env', ...args], {
+  const envFile = existsSync('.env') ? ['--env-file=.env'] : [];
+  const child = spawn(process.execPath, [...envFile, ...args], {
     env: { ...env, HTTP_PORT: String(ports[name] ?? '') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(name, child);
+  const log: WriteStream = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
   const print = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean))
-      console.log(`${name.padEnd(17)} ${readable(line)}`);
+    log.write(chunk);
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      const shown = readable(line);
+      if (shown) console.log(`${name.padEnd(17)} ${shown}`);
+    }
   };
   child.stdout?.on('data', print);
   child.stderr?.on('data', print);
   child.once('exit', (code, signal) => {
+    log.end();
     children.delete(name);
     if (!stopping) console.error(`${name} exited (${signal ?? code}); the others keep running`);
   });
 }
 
-/** pino JSON → `level message {fields}` for a terminal. */
+/** pino JSON at warn or above → `level message {fields}` for a terminal; '' for lower levels. */
 function readable(line: string): string {
   try {
     const {
@@ -140,6 +168,7 @@ function readable(line: string): string {
       processor: _pr,
       ...rest
     } = JSON.parse(line);
+    if (typeof level === 'number' && level < 40) return '';
     const name =
       (
         { 10: 'trace', 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' } as Record<
