@@ -1,0 +1,11 @@
+export { apiCodes } from './codes/api-codes.ts';
+export { cliCodes } from './codes/cli-codes.ts';
+export { configCodes } from './codes/config-codes.ts';
+export { consoleCodes } from './codes/console-codes.ts';
+export { contractCodes } from './codes/contract-codes.ts';
+export { operationCodes } from './codes/operation-codes.ts';
+export { recordCodes } from './codes/record-codes.ts';
+export { type ErrorBody, errorBody, errorBodyOf, errorOfBody, internalErrorMessage } from './error-body.ts';
+export { type ErrorCode, errorAreas, errorCatalogue, errorSpec, isErrorCode } from './error-catalogue.ts';
+export { type ErrorArea, type ErrorSpec, ExitCode, type ExitCodeValue } from './error-spec.ts';
+export { FleetError, type FleetErrorOptions } from './fleet-error.ts';
