@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { trace } from '@opentelemetry/api';
@@ -12,12 +11,16 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
+import type { ApiKeyRegistry } from './auth/api-key-registry.ts';
+import { authenticate } from './auth/authenticate.ts';
 import { sendError, toErrorResponse } from './error-response.ts';
 import { HttpError } from './http-error.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { IntakeMetrics } from './intake-metrics.ts';
+import { MemoryOrderOwners, type OrderOwners } from './orders/order-owners.ts';
+import { clientLimit, ipFloor } from './rate-limit/rate-limit-hooks.ts';
+import { type Limit, RateLimits } from './rate-limit/rate-limits.ts';
 import { cancelOrderRoute } from './routes/cancel-order-route.ts';
-import { clientScope } from './routes/execute-command.ts';
 import { opsRoutes, type ReadinessCheck } from './routes/ops-routes.ts';
 import { placeOrderRoute } from './routes/place-order-route.ts';
 import type { EventPublisher, IntakeApp } from './routes/route-context.ts';
@@ -25,6 +28,10 @@ import type { EventPublisher, IntakeApp } from './routes/route-context.ts';
 export interface AppDeps {
   publisher: EventPublisher;
   idempotencyStore: IdempotencyStore;
+  /** The issued API keys: who may call the command routes, and each client's limit. */
+  apiKeys: ApiKeyRegistry;
+  /** Default: in memory (one replica). */
+  orderOwners?: OrderOwners;
   logger: FastifyBaseLogger;
   /** Named checks behind /readyz (Kafka producer, registry, Redis, shutdown...). */
   readinessChecks?: Record<string, ReadinessCheck>;
@@ -33,8 +40,10 @@ export interface AppDeps {
   redis?: Redis;
   redisPrefix?: string;
   bodyLimit?: number;
-  trustProxy?: boolean;
-  rateLimit?: { max: number; windowMs: number };
+  /** Addresses and CIDRs of the proxies whose X-Forwarded-For is believed; none by default. */
+  trustProxy?: readonly string[];
+  /** Per address, whatever key it sends (default 50 per second). */
+  ipRateLimit?: Limit;
   apiKeyHeader?: string;
   /** Serve the Swagger UI at /docs (default true). */
   docs?: boolean;
@@ -47,11 +56,12 @@ const correlationIdPattern = /^[\x21-\x7e]{1,128}$/;
 export async function buildApp(deps: AppDeps): Promise<IntakeApp> {
   const apiKeyHeader = deps.apiKeyHeader ?? 'x-api-key';
   const metrics = deps.metrics ?? new IntakeMetrics();
-  const rateLimit = deps.rateLimit ?? { max: 100, windowMs: 60_000 };
+  const trustProxy = deps.trustProxy ?? [];
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
-    trustProxy: deps.trustProxy ?? false,
+    // Only listed proxies' X-Forwarded-For counts; from anyone else it is ignored, never believed.
+    trustProxy: trustProxy.length > 0 ? [...trustProxy] : false,
     // The caller's X-Correlation-Id (when well-formed) is the request ID: in every log line and on the event.
     genReqId: (req) => {
       const given = req.headers['x-correlation-id'];
@@ -105,44 +115,45 @@ export async function buildApp(deps: AppDeps): Promise<IntakeApp> {
           'Place and cancel orders over HTTP; each accepted command is published to Kafka as a CloudEvent (OrderPlaced v2, OrderCancelled). Send `Idempotency-Key` to make retries safe.',
       },
       tags: [{ name: 'orders', description: 'Order commands' }],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: apiKeyHeader,
+            description: 'The API key the operator issued to your client.',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
   if (deps.docs ?? true) await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  // After the docs (their static files are not worth a client's budget), before the API routes.
-  await app.register(fastifyRateLimit, {
-    global: true,
-    max: rateLimit.max,
-    timeWindow: rateLimit.windowMs,
-    ...(deps.redis
-      ? { redis: deps.redis, nameSpace: `${deps.redisPrefix ?? 'order-intake:'}rate-limit:` }
-      : {}),
-    // A Redis outage must not stop orders: the idempotency store reports it where it matters.
-    skipOnError: true,
-    keyGenerator: (request) => {
-      const scope = clientScope(request, apiKeyHeader);
-      return scope === 'anonymous' ? `ip:${request.ip}` : scope;
-    },
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(
-        context.statusCode,
-        'RATE_LIMITED',
-        `Rate limit exceeded: at most ${context.max} requests per ${Math.round(rateLimit.windowMs / 1000)} s per client. Retry in ${context.after}.`,
-        { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) },
-      ),
-  });
-
   opsRoutes(app, { readinessChecks: deps.readinessChecks ?? {}, metrics });
+  const limits = new RateLimits({
+    ...(deps.redis ? { redis: deps.redis } : {}),
+    prefix: deps.redisPrefix ?? 'order-intake:',
+    logger: deps.logger,
+    metrics,
+  });
   const routeDeps = {
     publisher: deps.publisher,
     idempotencyStore: deps.idempotencyStore,
     metrics,
-    apiKeyHeader,
+    orderOwners: deps.orderOwners ?? new MemoryOrderOwners({ ttlMs: 30 * 86_400_000, maxEntries: 100_000 }),
   };
-  placeOrderRoute(app, routeDeps);
-  cancelOrderRoute(app, routeDeps);
+  // The command routes, in a scope of their own: per-address floor, then the API key (401 before the
+  // body is read), then the client's budget. Ops routes and the docs are outside all three.
+  app.decorateRequest('client', null);
+  await app.register(async (commands) => {
+    commands.addHook('onRequest', ipFloor(limits, deps.ipRateLimit ?? { max: 50, windowMs: 1000 }));
+    commands.addHook('onRequest', authenticate({ registry: deps.apiKeys, header: apiKeyHeader, metrics }));
+    commands.addHook('onRequest', clientLimit(limits));
+    placeOrderRoute(commands, routeDeps);
+    cancelOrderRoute(commands, routeDeps);
+  });
   await app.ready();
   return app;
 }

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The service's Prometheus instruments, in a registry of its own (several apps may share a process). */
 export class IntakeMetrics {
@@ -32,6 +32,22 @@ export class IntakeMetrics {
     name: 'intake_requests_rejected_total',
     help: 'Requests refused, by error code (VALIDATION_FAILED, RATE_LIMITED, IDEMPOTENCY_KEY_REUSED...)',
     labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'intake_auth_failures_total',
+    help: 'Command requests refused with 401, by reason: missing (no key sent) or unknown (not an issued key)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimitLocalDecisions = new Counter({
+    name: 'intake_rate_limit_local_decisions_total',
+    help: 'Rate-limit decisions taken in this process because Redis failed (limits are per replica meanwhile)',
+    registers: [this.registry],
+  });
+  readonly rateLimitDegraded = new Gauge({
+    name: 'intake_rate_limit_degraded',
+    help: '1 while Redis fails and rate limits are enforced in process, else 0',
     registers: [this.registry],
   });
 

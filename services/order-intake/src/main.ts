@@ -7,7 +7,7 @@ await runService({
   name: 'order-intake',
   loadConfig: () => loadConfig(),
   configHelp: 'See services/order-intake/README.md for every variable.',
-  logger: (config) => createLogger(config.logLevel),
+  logger: (config) => createLogger(config.logLevel, config.apiKeys.header),
   shutdownTimeoutMs: (config) => config.shutdownTimeoutMs,
   start: startIntake,
 });

@@ -90,6 +90,9 @@ export type CancelOrderAccepted = z.output<typeof cancelOrderAccepted>;
 export const errorCodes = [
   'VALIDATION_FAILED',
   'INVALID_JSON',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'ORDER_ID_TAKEN',
   'IDEMPOTENCY_KEY_REUSED',
   'IDEMPOTENCY_KEY_IN_PROGRESS',
   'PAYLOAD_TOO_LARGE',
@@ -134,18 +137,25 @@ const json = <S extends z.ZodType>(schema: S, description: string) => ({
 /** The error responses every command route may answer. */
 export const commandErrorResponses = {
   400: json(errorResponse, 'VALIDATION_FAILED (every failing field in `issues`) or INVALID_JSON.'),
+  401: json(errorResponse, 'UNAUTHORIZED: no API key, or not one the operator issued.'),
   409: json(
     errorResponse,
-    'IDEMPOTENCY_KEY_REUSED (same key, different request) or IDEMPOTENCY_KEY_IN_PROGRESS (retry after Retry-After).',
+    'IDEMPOTENCY_KEY_REUSED (same key, different request), IDEMPOTENCY_KEY_IN_PROGRESS (retry after Retry-After) or ORDER_ID_TAKEN (the order ID belongs to another client).',
   ),
   413: json(errorResponse, 'PAYLOAD_TOO_LARGE: the body exceeds the size limit.'),
   415: json(errorResponse, 'UNSUPPORTED_MEDIA_TYPE: send Content-Type: application/json.'),
-  429: json(errorResponse, 'RATE_LIMITED: too many requests from this client; see Retry-After.'),
+  429: json(
+    errorResponse,
+    'RATE_LIMITED: too many requests from this client or this address; see Retry-After.',
+  ),
   503: json(
     errorResponse,
-    'UNAVAILABLE: Kafka or the idempotency store failed; retry with the same Idempotency-Key.',
+    'UNAVAILABLE: Kafka or Redis (idempotency keys, order owners) failed. Retry with the same Idempotency-Key: the event is not duplicated.',
   ),
 };
+
+/** Cancel only: the order belongs to another client. */
+export const forbiddenResponse = json(errorResponse, 'FORBIDDEN: the order belongs to another client.');
 
 export function accepted<S extends z.ZodType>(schema: S, description: string) {
   return json(schema, description);

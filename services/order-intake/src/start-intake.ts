@@ -3,12 +3,15 @@ import { createProducer } from '@fleet/producer';
 import { Redis } from 'ioredis';
 import { type KafkaConfig, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import { buildApp } from './app.ts';
+import { ApiKeyRegistry } from './auth/api-key-registry.ts';
 import type { IntakeConfig } from './config.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { MemoryIdempotencyStore } from './idempotency/memory-idempotency-store.ts';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency-store.ts';
 import { IntakeMetrics } from './intake-metrics.ts';
 import type { Logger } from './logger.ts';
+import { MemoryOrderOwners, type OrderOwners } from './orders/order-owners.ts';
+import { RedisOrderOwners } from './orders/redis-order-owners.ts';
 import type { IntakeApp } from './routes/route-context.ts';
 
 export interface RunningIntake {
@@ -55,6 +58,9 @@ export async function startIntake(config: IntakeConfig, logger: Logger): Promise
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,
         connectTimeout: 5_000,
+        // A Redis that accepts but never answers must not hold requests: rate limits then decide
+        // locally, the idempotency and ownership stores answer 503.
+        commandTimeout: 2_000,
       })
     : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
@@ -71,18 +77,24 @@ export async function startIntake(config: IntakeConfig, logger: Logger): Promise
     const idempotencyStore: IdempotencyStore = redis
       ? new RedisIdempotencyStore(redis, { ...config.idempotency, prefix: config.redisPrefix })
       : new MemoryIdempotencyStore(config.idempotency);
+    const orderOwners: OrderOwners = redis
+      ? new RedisOrderOwners(redis, { prefix: config.redisPrefix, ttlMs: config.orderOwners.ttlMs })
+      : new MemoryOrderOwners(config.orderOwners);
+    const apiKeys = new ApiKeyRegistry(config.apiKeys.entries, config.rateLimit.client);
     const registryAuth = config.registry.auth;
     const app = await buildApp({
       logger,
       publisher: producer,
       idempotencyStore,
+      apiKeys,
+      orderOwners,
       metrics: new IntakeMetrics({ processMetrics: true }),
       ...(redis ? { redis } : {}),
       redisPrefix: config.redisPrefix,
       bodyLimit: config.http.bodyLimit,
       trustProxy: config.http.trustProxy,
-      rateLimit: { max: config.rateLimit.max, windowMs: config.rateLimit.windowMs },
-      apiKeyHeader: config.rateLimit.apiKeyHeader,
+      ipRateLimit: config.rateLimit.ip,
+      apiKeyHeader: config.apiKeys.header,
       readinessChecks: {
         shutdown: async () => {
           if (draining) throw new Error('shutting down');
@@ -108,7 +120,10 @@ export async function startIntake(config: IntakeConfig, logger: Logger): Promise
       },
     });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
-    logger.info({ url, redis: Boolean(redis) }, 'order-intake listening');
+    logger.info(
+      { url, redis: Boolean(redis), apiKeys: apiKeys.size, trustedProxies: config.http.trustProxy },
+      'order-intake listening',
+    );
     let stopping: Promise<void> | undefined;
     return {
       app,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeApp } from '../src/routes/route-context.ts';
 import { uuidV5 } from '../src/uuid-v5.ts';
 import type { RecordingPublisher } from './recording-publisher.ts';
-import { testApp, validOrder } from './test-app.ts';
+import { asA, asB, clientA, testApp, validOrder } from './test-app.ts';
 
 let app: IntakeApp;
 let publisher: RecordingPublisher;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const placeOrder = (body: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url: '/orders', payload: body as object, headers });
+  app.inject({ method: 'POST', url: '/orders', payload: body as object, headers: { ...asA, ...headers } });
 
 describe('Idempotency-Key', () => {
   it('same key and body: same IDs, 202 again, published once', async () => {
@@ -38,7 +38,7 @@ describe('Idempotency-Key', () => {
   it('derives the event and order IDs from the key and route (UUID v5)', async () => {
     const key = crypto.randomUUID();
     const res = await placeOrder(validOrder, { 'idempotency-key': key });
-    const base = ['anonymous', 'POST /orders', key].join('\u0000');
+    const base = [`client:${clientA.id}`, 'POST /orders', key].join('\u0000');
     expect(res.json()).toEqual({
       eventId: uuidV5(`${base}\u0000eventId`),
       orderId: uuidV5(`${base}\u0000orderId`),
@@ -55,7 +55,7 @@ describe('Idempotency-Key', () => {
     expect(publisher.published).toHaveLength(count);
   });
 
-  it('keys are scoped per route and per API key', async () => {
+  it('keys are scoped per route', async () => {
     const key = crypto.randomUUID();
     const orderId = crypto.randomUUID();
     const placed = await placeOrder({ ...validOrder, orderId }, { 'idempotency-key': key });
@@ -63,15 +63,33 @@ describe('Idempotency-Key', () => {
       method: 'POST',
       url: `/orders/${orderId}/cancel`,
       payload: { reason: 'changed my mind' },
-      headers: { 'idempotency-key': key },
+      headers: { ...asA, 'idempotency-key': key },
     });
     expect(cancelled.statusCode).toBe(202);
     expect(cancelled.json().eventId).not.toBe(placed.json().eventId);
-    const otherClient = await placeOrder(
-      { ...validOrder, orderId, customerId: 'someone-else' },
-      { 'idempotency-key': key, 'x-api-key': 'client-b' },
+  });
+
+  it('keys are scoped per client: the same key from another client is another request', async () => {
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const a = await placeOrder(validOrder, key);
+    const count = publisher.published.length;
+    // Same key and body from B: not A's stored answer (A's order and event IDs) but B's own order.
+    const b = await placeOrder(validOrder, { ...key, ...asB });
+    expect(b.statusCode).toBe(202);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(b.json().orderId).not.toBe(a.json().orderId);
+    expect(b.json().eventId).not.toBe(a.json().eventId);
+    expect(publisher.published).toHaveLength(count + 1);
+    // Another body from B under a key A used: no IDEMPOTENCY_KEY_REUSED, B never sees A's keys.
+    const keyOfA = { 'idempotency-key': crypto.randomUUID() };
+    await placeOrder(validOrder, keyOfA);
+    expect((await placeOrder({ ...validOrder, currency: 'USD' }, { ...keyOfA, ...asB })).statusCode).toBe(
+      202,
     );
-    expect(otherClient.statusCode).toBe(202);
+    // A's records are untouched by B's requests.
+    const replay = await placeOrder(validOrder, key);
+    expect(replay.json()).toEqual(a.json());
+    expect(replay.headers['idempotent-replayed']).toBe('true');
   });
 
   it('a given orderId is kept; the event ID still follows the key', async () => {

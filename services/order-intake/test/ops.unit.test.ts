@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OpenApiContract } from './openapi-contract.ts';
-import { testApp, validOrder } from './test-app.ts';
+import { asA, testApp, testKeys, validOrder } from './test-app.ts';
 
 describe('ops endpoints', () => {
   it('/healthz, /readyz with named checks, /metrics in Prometheus text', async () => {
@@ -19,7 +19,7 @@ describe('ops endpoints', () => {
     const notReady = await app.inject({ url: '/readyz' });
     expect(notReady.statusCode).toBe(503);
     expect(notReady.json().checks.redis).toEqual({ ok: false, detail: 'connection refused' });
-    await app.inject({ method: 'POST', url: '/orders', payload: validOrder });
+    await app.inject({ method: 'POST', url: '/orders', payload: validOrder, headers: asA });
     const metrics = await app.inject({ url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.body).toMatch(/intake_events_published_total\{type="fleet.orders.OrderPlaced.v2"\} 1/);
@@ -30,23 +30,36 @@ describe('ops endpoints', () => {
   });
 
   it('ops endpoints are outside the rate limit', async () => {
-    const { app } = await testApp({ rateLimit: { max: 1, windowMs: 60_000 } });
-    for (let i = 0; i < 3; i++) expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    const { app } = await testApp({
+      apiKeys: testKeys({ max: 1, windowMs: 60_000 }),
+      ipRateLimit: { max: 1, windowMs: 60_000 },
+    });
+    for (const url of ['/healthz', '/healthz', '/readyz', '/metrics', '/openapi.json'])
+      expect((await app.inject({ url })).statusCode).toBe(200);
     await app.close();
   });
 });
 
 describe('OpenAPI document (in process)', () => {
   it('documents both commands, and their real responses match it', async () => {
-    const { app } = await testApp({ rateLimit: { max: 4, windowMs: 60_000 } });
+    const { app } = await testApp({ apiKeys: testKeys({ max: 5, windowMs: 60_000 }) });
     const doc = (await app.inject({ url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(['/orders', '/orders/{orderId}/cancel']);
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-api-key',
+    });
+    expect(doc.paths['/orders'].post.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(doc.paths['/orders/{orderId}/cancel'].post.responses)).toEqual(
+      expect.arrayContaining(['401', '403', '429']),
+    );
     const contract = new OpenApiContract(doc);
-    const key = { 'idempotency-key': crypto.randomUUID() };
+    const key = { ...asA, 'idempotency-key': crypto.randomUUID() };
     const responses = [
       await app.inject({ method: 'POST', url: '/orders', payload: validOrder, headers: key }),
-      await app.inject({ method: 'POST', url: '/orders', payload: { lines: 'x' } }),
+      await app.inject({ method: 'POST', url: '/orders', payload: { lines: 'x' }, headers: asA }),
       await app.inject({
         method: 'POST',
         url: '/orders',
@@ -57,11 +70,13 @@ describe('OpenAPI document (in process)', () => {
         method: 'POST',
         url: '/orders',
         payload: 'x',
-        headers: { 'content-type': 'text/plain' },
+        headers: { ...asA, 'content-type': 'text/plain' },
       }),
       await app.inject({ method: 'POST', url: '/orders', payload: validOrder }),
+      await app.inject({ method: 'POST', url: '/orders', payload: validOrder, headers: asA }),
+      await app.inject({ method: 'POST', url: '/orders', payload: validOrder, headers: asA }),
     ];
-    expect(responses.map((r) => r.statusCode)).toEqual([202, 400, 409, 415, 429]);
+    expect(responses.map((r) => r.statusCode)).toEqual([202, 400, 409, 415, 401, 202, 429]);
     for (const r of responses) expect(contract.check('POST', '/orders', r.statusCode, r.json())).toEqual([]);
     // The checker does catch a mismatch.
     expect(contract.check('POST', '/orders', 202, { orderId: 'x' })).not.toEqual([]);

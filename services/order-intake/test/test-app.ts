@@ -1,8 +1,26 @@
 import { pino } from 'pino';
 import { type AppDeps, buildApp } from '../src/app.ts';
+import { hashApiKey } from '../src/auth/api-key.ts';
+import { ApiKeyRegistry } from '../src/auth/api-key-registry.ts';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-idempotency-store.ts';
+import type { Limit } from '../src/rate-limit/rate-limits.ts';
 import type { IntakeApp } from '../src/routes/route-context.ts';
 import { RecordingPublisher } from './recording-publisher.ts';
+
+/** Test clients: A has two keys (a rotation), B one. */
+export const clientA = { id: 'client-a', key: 'oik_unit-test-key-of-client-a' };
+export const clientA2 = { id: 'client-a', key: 'oik_unit-test-second-key-of-client-a' };
+export const clientB = { id: 'client-b', key: 'oik_unit-test-key-of-client-b' };
+export const asA = { 'x-api-key': clientA.key };
+export const asB = { 'x-api-key': clientB.key };
+
+/** The test clients' keys, each client with `limit`. */
+export function testKeys(limit: Limit = { max: 1000, windowMs: 60_000 }): ApiKeyRegistry {
+  return new ApiKeyRegistry(
+    [clientA, clientA2, clientB].map((c) => ({ clientId: c.id, hash: hashApiKey(c.key) })),
+    limit,
+  );
+}
 
 /** An app with a recording publisher and in-memory stores: no network, driven with `inject`. */
 export async function testApp(
@@ -13,7 +31,8 @@ export async function testApp(
     logger: pino({ level: 'silent' }),
     publisher,
     idempotencyStore: new MemoryIdempotencyStore({ ttlMs: 60_000, inFlightTtlMs: 5_000, maxEntries: 100 }),
-    rateLimit: { max: 1000, windowMs: 60_000 },
+    apiKeys: testKeys(),
+    ipRateLimit: { max: 10_000, windowMs: 1000 },
     docs: false,
     ...overrides,
   });

@@ -2,7 +2,7 @@ import { storableTextMessages } from '@fleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IntakeApp } from '../src/routes/route-context.ts';
 import type { RecordingPublisher } from './recording-publisher.ts';
-import { testApp, validOrder } from './test-app.ts';
+import { asA, testApp, validOrder } from './test-app.ts';
 
 let app: IntakeApp;
 let publisher: RecordingPublisher;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url, payload: payload as string, headers });
+  app.inject({ method: 'POST', url, payload: payload as string, headers: { ...asA, ...headers } });
 
 describe('POST /orders validation', () => {
   it('accepts a valid order and publishes OrderPlaced v2 with the computed total', async () => {
@@ -79,7 +79,7 @@ describe('POST /orders validation', () => {
     const array = await post('/orders', [1, 2]);
     expect(array.statusCode).toBe(400);
     expect(array.json().issues[0].path).toBe('body');
-    const none = await app.inject({ method: 'POST', url: '/orders' });
+    const none = await app.inject({ method: 'POST', url: '/orders', headers: asA });
     expect(none.statusCode).toBe(400);
     expect(none.json().error).toBe('VALIDATION_FAILED');
   });

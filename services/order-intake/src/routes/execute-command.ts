@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type EventType, EventValidationError } from '@fleet/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientOf } from '../auth/authenticate.ts';
 import { HttpError } from '../http-error.ts';
 import type { StoredResponse } from '../idempotency/idempotency-store.ts';
 import { requestFingerprint } from '../idempotency/request-fingerprint.ts';
@@ -19,14 +20,6 @@ export interface Command {
   execute(ids: IdSource): Promise<StoredResponse>;
 }
 
-/** Who is calling, for idempotency scoping: the API key's hash, or everyone without one. */
-export function clientScope(request: FastifyRequest, apiKeyHeader: string): string {
-  const apiKey = request.headers[apiKeyHeader];
-  return typeof apiKey === 'string' && apiKey !== ''
-    ? `key:${createHash('sha256').update(apiKey).digest('base64url')}`
-    : 'anonymous';
-}
-
 /** Runs a command under the request's Idempotency-Key (if any) and sends its response. */
 export async function executeCommand(
   request: FastifyRequest,
@@ -39,12 +32,14 @@ export async function executeCommand(
     const response = await command.execute(() => randomUUID());
     return reply.code(response.statusCode).send(response.body);
   }
-  const base = [clientScope(request, deps.apiKeyHeader), command.route, key].join('\u0000');
+  // Scoped to the verified client: another client's identical key is another request, with other IDs.
+  const { clientId } = clientOf(request);
+  const base = [`client:${clientId}`, command.route, key].join('\u0000');
   const ids: IdSource = (name) => uuidV5(`${base}\u0000${name}`);
   const { response, replayed } = await runIdempotent(
     deps.idempotencyStore,
     {
-      key: createHash('sha256').update(base).digest('base64url'),
+      key: `${clientId}:${createHash('sha256').update(base).digest('base64url')}`,
       fingerprint: requestFingerprint({ route: command.route, input: command.input }),
     },
     () => command.execute(ids),
@@ -58,7 +53,10 @@ export async function executeCommand(
   return reply.code(response.statusCode).send(response.body);
 }
 
-/** Publishes one event with the request's correlation ID; producer failures become HTTP errors. */
+/**
+ * Publishes one event with the request's correlation ID and the client that sent it (header
+ * `intake-client-id`, for audits downstream); producer failures become HTTP errors.
+ */
 export async function publishEvent<T>(
   request: FastifyRequest,
   deps: RouteDeps,
@@ -67,7 +65,11 @@ export async function publishEvent<T>(
   eventId: string,
 ): Promise<void> {
   try {
-    await deps.publisher.publish(eventType, data, { id: eventId, correlationId: request.id });
+    await deps.publisher.publish(eventType, data, {
+      id: eventId,
+      correlationId: request.id,
+      headers: { 'intake-client-id': clientOf(request).clientId },
+    });
   } catch (error) {
     if (error instanceof EventValidationError) {
       // The HTTP schema accepted what the event contract refuses: the schemas drifted apart.

@@ -1,4 +1,6 @@
 import { OrderPlaced } from '@fleet/contracts';
+import { clientOf } from '../auth/authenticate.ts';
+import { claimOrder } from '../orders/claim-order.ts';
 import {
   accepted,
   commandErrorResponses,
@@ -11,7 +13,10 @@ import {
 import { executeCommand, publishEvent } from './execute-command.ts';
 import type { IntakeApp, RouteDeps } from './route-context.ts';
 
-/** POST /orders: validates the order and publishes OrderPlaced (v2), keyed by the order ID. */
+/**
+ * POST /orders: validates the order, records the caller as its owner and publishes OrderPlaced (v2),
+ * keyed by the order ID.
+ */
 export function placeOrderRoute(app: IntakeApp, deps: RouteDeps): void {
   app.post(
     '/orders',
@@ -21,8 +26,9 @@ export function placeOrderRoute(app: IntakeApp, deps: RouteDeps): void {
         tags: ['orders'],
         summary: 'Place an order',
         description:
-          'Publishes OrderPlaced (v2) on the `orders` topic, keyed by orderId; totalCents is the sum of the lines. 202 once Kafka acknowledged it.',
+          'Publishes OrderPlaced (v2) on the `orders` topic, keyed by orderId; totalCents is the sum of the lines. The order belongs to the calling client: only it may cancel it. 202 once Kafka acknowledged it.',
         headers: commandHeaders,
+        security: [{ apiKey: [] }],
         body: placeOrderBody,
         response: {
           202: accepted(placeOrderAccepted, 'Accepted: OrderPlaced was published.'),
@@ -37,6 +43,7 @@ export function placeOrderRoute(app: IntakeApp, deps: RouteDeps): void {
         input: body,
         async execute(ids) {
           const orderId = body.orderId ?? ids('orderId');
+          await claimOrder(deps.orderOwners, orderId, clientOf(request), 'place');
           const eventId = ids('eventId');
           await publishEvent(
             request,

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import type { IntakeMetrics } from '../intake-metrics.ts';
+import type { OrderOwners } from '../orders/order-owners.ts';
 
 /** The Fastify instance every route module receives: zod schemas give typed bodies and params. */
 export type IntakeApp = FastifyInstance<
@@ -24,6 +25,6 @@ export interface RouteDeps {
   publisher: EventPublisher;
   idempotencyStore: IdempotencyStore;
   metrics: IntakeMetrics;
-  /** Lower-case name of the header that identifies a client (rate limits, idempotency scope). */
-  apiKeyHeader: string;
+  /** Which client each order belongs to (a client may cancel only its own). */
+  orderOwners: OrderOwners;
 }
