@@ -12,6 +12,22 @@ export {
   type RegistrySettings,
   tlsOptions,
 } from './connection-env.ts';
+export { type ErrorReply, errorReply } from './error-reply.ts';
+export { errorResponseSchema, fieldIssueSchema } from './error-response-schema.ts';
+export {
+  describeIssues,
+  type FieldIssue,
+  fieldIssuesOf,
+  fieldIssuesOfZod,
+  parseRequest,
+  requestInvalid,
+  type ValidationItem,
+} from './field-issues.ts';
+export {
+  type ErrorHandlerOptions,
+  type ErrorHandlingApp,
+  installErrorHandler,
+} from './install-error-handler.ts';
 export { type ParseEnvOptions, parseEnv } from './parse-env.ts';
 export { runService, type ServiceMain, type Stoppable } from './run-service.ts';
 export {
