@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { installErrorHandler } from '@fleet/service-kit';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import {
@@ -13,8 +14,6 @@ import {
 import type { Redis } from 'ioredis';
 import type { ApiKeyRegistry } from './auth/api-key-registry.ts';
 import { authenticate } from './auth/authenticate.ts';
-import { sendError, toErrorResponse } from './error-response.ts';
-import { HttpError } from './http-error.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { IntakeMetrics } from './intake-metrics.ts';
 import { MemoryOrderOwners, type OrderOwners } from './orders/order-owners.ts';
@@ -78,13 +77,10 @@ export async function buildApp(deps: AppDeps): Promise<IntakeApp> {
   // JSON only: anything else is a 415 rather than a string that fails validation.
   app.removeContentTypeParser('text/plain');
 
-  app.setErrorHandler((error, request, reply) => {
-    metrics.rejected.inc({ code: toErrorResponse(error).body.error });
-    return sendError(error, request, reply);
+  // The fleet's error answers (docs/errors.md), each counted by code.
+  installErrorHandler(app, {
+    onErrorReply: (_request, reply) => metrics.rejected.inc({ code: reply.body.error.code }),
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(new HttpError(404, 'NOT_FOUND', `No route ${request.method} ${request.url}.`), request, reply),
-  );
   // The HTTP server span (when tracing is on) is named after the route and carries the correlation ID.
   app.addHook('onRequest', async (request) => {
     const span = trace.getActiveSpan();

@@ -1,23 +1,19 @@
-import type { ErrorCode, ValidationIssue } from './schemas.ts';
+import { type ErrorCode, FleetError } from '@fleet/errors';
+import type { FieldIssue } from '@fleet/service-kit';
 
-/** An error that becomes an HTTP response: status, stable code, and a message saying what to do. */
-export class HttpError extends Error {
-  readonly statusCode: number;
-  readonly code: ErrorCode;
-  readonly issues: ValidationIssue[] | undefined;
-  readonly retryAfterSeconds: number | undefined;
-
+/**
+ * An error the intake answers with: a code from the catalogue (its HTTP status comes from there), a
+ * message saying what to do, and as `details` the failing fields or when to retry (Retry-After).
+ */
+export class HttpError extends FleetError {
   constructor(
-    statusCode: number,
     code: ErrorCode,
     message: string,
-    extra: { issues?: ValidationIssue[]; retryAfterSeconds?: number; cause?: unknown } = {},
+    extra: { issues?: FieldIssue[]; retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
-    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
-    this.name = 'HttpError';
-    this.statusCode = statusCode;
-    this.code = code;
-    this.issues = extra.issues;
-    this.retryAfterSeconds = extra.retryAfterSeconds;
+    const details =
+      extra.issues ??
+      (extra.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: extra.retryAfterSeconds });
+    super(code, message, { details, ...('cause' in extra ? { cause: extra.cause } : {}) });
   }
 }

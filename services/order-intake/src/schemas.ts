@@ -1,4 +1,5 @@
 import { orderLine, storableText } from '@fleet/contracts';
+import { errorResponseSchema } from '@fleet/service-kit';
 import { z } from 'zod';
 
 /**
@@ -87,7 +88,8 @@ export const cancelOrderAccepted = z.strictObject({ eventId: uuid }).meta({
 });
 export type CancelOrderAccepted = z.output<typeof cancelOrderAccepted>;
 
-export const errorCodes = [
+/** The codes the intake answers with (each one's meaning and status: docs/errors.md). */
+export const errorResponse = errorResponseSchema([
   'VALIDATION_FAILED',
   'INVALID_JSON',
   'UNAUTHORIZED',
@@ -101,32 +103,7 @@ export const errorCodes = [
   'NOT_FOUND',
   'UNAVAILABLE',
   'INTERNAL',
-] as const;
-export type ErrorCode = (typeof errorCodes)[number];
-
-export const validationIssue = z.strictObject({
-  path: z
-    .string()
-    .describe(
-      'Where: `body.lines.0.quantity`, `params.orderId`, `headers.idempotency-key`; `body` for the whole body.',
-    ),
-  message: z.string().describe('Why it is invalid.'),
-});
-export type ValidationIssue = z.output<typeof validationIssue>;
-
-export const errorResponse = z
-  .strictObject({
-    error: z.enum(errorCodes).describe('Stable machine-readable code.'),
-    message: z.string().describe('For humans: what went wrong and what to do.'),
-    issues: z.array(validationIssue).optional().describe('VALIDATION_FAILED only: every failing field.'),
-    retryAfterSeconds: z
-      .number()
-      .int()
-      .nonnegative()
-      .optional()
-      .describe('RATE_LIMITED / IN_PROGRESS: when to retry.'),
-  })
-  .meta({ id: 'Error' });
+]);
 export type ErrorResponse = z.output<typeof errorResponse>;
 
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
@@ -136,7 +113,7 @@ const json = <S extends z.ZodType>(schema: S, description: string) => ({
 
 /** The error responses every command route may answer. */
 export const commandErrorResponses = {
-  400: json(errorResponse, 'VALIDATION_FAILED (every failing field in `issues`) or INVALID_JSON.'),
+  400: json(errorResponse, 'VALIDATION_FAILED (every failing field in `error.details`) or INVALID_JSON.'),
   401: json(errorResponse, 'UNAUTHORIZED: no API key, or not one the operator issued.'),
   409: json(
     errorResponse,

@@ -16,8 +16,7 @@ describe('API keys', () => {
     for (const res of [missing, unknown, empty]) {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({
-        error: 'UNAUTHORIZED',
-        message: expect.stringMatching(/x-api-key/),
+        error: { code: 'UNAUTHORIZED', message: expect.stringMatching(/x-api-key/) },
       });
       expect(contract.check('POST', '/orders', 401, res.json())).toEqual([]);
     }

@@ -51,7 +51,7 @@ describe('Idempotency-Key', () => {
     const count = publisher.published.length;
     const res = await placeOrder({ ...validOrder, currency: 'USD' }, { 'idempotency-key': key });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ error: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(res.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     expect(publisher.published).toHaveLength(count);
   });
 
@@ -114,7 +114,7 @@ describe('Idempotency-Key', () => {
     const failed = await placeOrder(validOrder, { 'idempotency-key': key });
     expect(failed.statusCode).toBe(503);
     expect(failed.headers['retry-after']).toBe('1');
-    expect(failed.json()).toMatchObject({ error: 'UNAVAILABLE' });
+    expect(failed.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
     const retried = await placeOrder(validOrder, { 'idempotency-key': key });
     expect(retried.statusCode).toBe(202);
     expect(publisher.published.at(-1)?.options?.id).toBe(retried.json().eventId);

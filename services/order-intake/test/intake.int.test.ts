@@ -58,7 +58,10 @@ async function post(base: string, path: string, body: unknown, headers: Record<s
   return {
     status: response.status,
     headers: response.headers,
-    body: (await response.json()) as Record<string, unknown>,
+    // A success body, or the fleet's error body (`error` read only on error answers).
+    body: (await response.json()) as Record<string, unknown> & {
+      error?: { code: string; message: string; details?: unknown };
+    },
   };
 }
 
@@ -152,7 +155,7 @@ describe('order-intake on real Kafka, registry and Redis', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     const conflict = await post(b.url, '/orders', { ...validOrder, currency: 'USD' }, key);
     expect(conflict.status).toBe(409);
-    expect(conflict.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(conflict.body.error?.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     await recordsOf(first.body.eventId as string);
     // A marker published after both requests: once it is read, anything they produced has been read too.
@@ -172,8 +175,8 @@ describe('order-intake on real Kafka, registry and Redis', () => {
       currency: 'EUR',
     });
     expect(res.status).toBe(400);
-    expect(res.body.error).toBe('VALIDATION_FAILED');
-    expect((res.body.issues as { path: string }[]).map((i) => i.path).sort()).toEqual([
+    expect(res.body.error?.code).toBe('VALIDATION_FAILED');
+    expect(((res.body.error?.details ?? []) as { path: string }[]).map((i) => i.path).sort()).toEqual([
       'body.lines.0.quantity',
       'body.lines.0.sku',
       'body.lines.0.unitPrice',
@@ -200,16 +203,16 @@ describe('order-intake on real Kafka, registry and Redis', () => {
       key,
     );
     expect(poisoned.status).toBe(400);
-    expect(poisoned.body.error).toBe('VALIDATION_FAILED');
-    expect(poisoned.body.issues).toEqual([
+    expect(poisoned.body.error?.code).toBe('VALIDATION_FAILED');
+    expect(poisoned.body.error?.details).toEqual([
       { path: 'body.customerId', message: 'must not contain the NUL character (U+0000)' },
       { path: 'body.lines.0.sku', message: storableTextMessages.loneSurrogate(0xd83d) },
     ]);
     const cancel = await post(url, `/orders/${orderId}/cancel`, { reason: 'oops\u0000' });
     expect(cancel.status).toBe(400);
-    expect(cancel.body.issues).toEqual([{ path: 'body.reason', message: storableTextMessages.nul }]);
+    expect(cancel.body.error?.details).toEqual([{ path: 'body.reason', message: storableTextMessages.nul }]);
     const control = await post(url, `/orders/${orderId}/cancel`, { reason: '\u001b[2Joops' });
-    expect(control.body.issues).toEqual([
+    expect(control.body.error?.details).toEqual([
       { path: 'body.reason', message: storableTextMessages.control(0x1b) },
     ]);
 
@@ -235,7 +238,7 @@ describe('order-intake on real Kafka, registry and Redis', () => {
     expect(statuses).toEqual([400, 400, 400]);
     const limited = await post(b.url, '/orders', invalid, client);
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ error: 'RATE_LIMITED' });
+    expect(limited.body).toMatchObject({ error: { code: 'RATE_LIMITED' } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     // Another client has its own budget.

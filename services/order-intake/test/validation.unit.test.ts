@@ -39,9 +39,9 @@ describe('POST /orders validation', () => {
     });
     expect(res.statusCode).toBe(400);
     const body = res.json();
-    expect(body.error).toBe('VALIDATION_FAILED');
+    expect(body.error.code).toBe('VALIDATION_FAILED');
     const byPath = Object.fromEntries(
-      body.issues.map((i: { path: string; message: string }) => [i.path, i.message]),
+      body.error.details.map((i: { path: string; message: string }) => [i.path, i.message]),
     );
     expect(Object.keys(byPath).sort()).toEqual(
       [
@@ -62,7 +62,7 @@ describe('POST /orders validation', () => {
   it('names missing fields and an empty line list', async () => {
     const res = await post('/orders', { lines: [] });
     expect(res.statusCode).toBe(400);
-    const paths = res.json().issues.map((i: { path: string }) => i.path);
+    const paths = res.json().error.details.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['body.customerId', 'body.lines', 'body.currency']));
   });
 
@@ -72,28 +72,30 @@ describe('POST /orders validation', () => {
       lines: [{ sku: 'A', quantity: 2 ** 40, unitPrice: 2 ** 20 }],
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().issues).toEqual([{ path: 'body.lines', message: expect.stringMatching(/total/) }]);
+    expect(res.json().error.details).toEqual([
+      { path: 'body.lines', message: expect.stringMatching(/total/) },
+    ]);
   });
 
   it('refuses a body that is not an object, or missing', async () => {
     const array = await post('/orders', [1, 2]);
     expect(array.statusCode).toBe(400);
-    expect(array.json().issues[0].path).toBe('body');
+    expect(array.json().error.details[0].path).toBe('body');
     const none = await app.inject({ method: 'POST', url: '/orders', headers: asA });
     expect(none.statusCode).toBe(400);
-    expect(none.json().error).toBe('VALIDATION_FAILED');
+    expect(none.json().error.code).toBe('VALIDATION_FAILED');
   });
 
   it('answers 400 INVALID_JSON for malformed JSON', async () => {
     const res = await post('/orders', '{"customerId":', { 'content-type': 'application/json' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toBe('INVALID_JSON');
+    expect(res.json().error.code).toBe('INVALID_JSON');
   });
 
   it('answers 415 for a body that is not JSON', async () => {
     const res = await post('/orders', 'customerId=1', { 'content-type': 'text/plain' });
     expect(res.statusCode).toBe(415);
-    expect(res.json().error).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const form = await post('/orders', 'a=1', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(form.statusCode).toBe(415);
   });
@@ -101,7 +103,7 @@ describe('POST /orders validation', () => {
   it('answers 413 over the body limit', async () => {
     const res = await post('/orders', { ...validOrder, customerId: 'x'.repeat(4096) });
     expect(res.statusCode).toBe(413);
-    expect(res.json().error).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.json().error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('validates the Idempotency-Key and X-Correlation-Id headers', async () => {
@@ -113,7 +115,7 @@ describe('POST /orders validation', () => {
     expect(
       res
         .json()
-        .issues.map((i: { path: string }) => i.path)
+        .error.details.map((i: { path: string }) => i.path)
         .sort(),
     ).toEqual(['headers.idempotency-key', 'headers.x-correlation-id']);
   });
@@ -142,15 +144,17 @@ describe('POST /orders/:orderId/cancel validation', () => {
     const res = await post('/orders/not-a-uuid/cancel', {});
     expect(res.statusCode).toBe(400);
     // Fastify validates params before the body and stops at the first failing part.
-    expect(res.json().issues).toEqual([{ path: 'params.orderId', message: 'Invalid UUID' }]);
+    expect(res.json().error.details).toEqual([{ path: 'params.orderId', message: 'Invalid UUID' }]);
     const noReason = await post(`/orders/${crypto.randomUUID()}/cancel`, { reason: '   ' });
-    expect(noReason.json().issues).toEqual([{ path: 'body.reason', message: expect.stringMatching(/>=1/) }]);
+    expect(noReason.json().error.details).toEqual([
+      { path: 'body.reason', message: expect.stringMatching(/>=1/) },
+    ]);
   });
 });
 
 describe('strings no downstream consumer can store', () => {
-  const issuesOf = (res: { json(): { issues?: { path: string; message: string }[] } }) =>
-    [...(res.json().issues ?? [])].sort((a, b) => a.path.localeCompare(b.path));
+  const issuesOf = (res: { json(): { error: { details?: { path: string; message: string }[] } } }) =>
+    [...(res.json().error.details ?? [])].sort((a, b) => a.path.localeCompare(b.path));
 
   it('a NUL customerId and a sku with a lone surrogate are a 400 naming each field and rule; nothing is published', async () => {
     const before = publisher.published.length;
@@ -163,7 +167,7 @@ describe('strings no downstream consumer can store', () => {
       ],
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED' });
+    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expect(issuesOf(res)).toEqual([
       { path: 'body.customerId', message: 'must not contain the NUL character (U+0000)' },
       { path: 'body.lines.0.sku', message: storableTextMessages.loneSurrogate(0xd83d) },
@@ -245,6 +249,6 @@ describe('unknown routes', () => {
   it('answer 404 in the error shape', async () => {
     const res = await app.inject({ method: 'GET', url: '/nope' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ error: 'NOT_FOUND' });
+    expect(res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 });

@@ -45,8 +45,15 @@ export const apiCodes = {
     exitCode: usage,
   },
   UNAUTHORIZED: {
-    description: 'A missing or wrong token.',
+    description:
+      'A missing or wrong credential: the API key (order-intake), the bearer token (admin API, console).',
     httpStatus: 401,
+    exitCode: usage,
+  },
+  FORBIDDEN: {
+    description:
+      'The caller is known but may not do this (e.g. cancel an order that belongs to another client).',
+    httpStatus: 403,
     exitCode: usage,
   },
   ADMIN_DISABLED: {
@@ -59,6 +66,12 @@ export const apiCodes = {
     httpStatus: 429,
     exitCode: failed,
     details: '`{ retryAfterSeconds }`, also sent as the `Retry-After` header',
+  },
+  ORDER_ID_TAKEN: {
+    description:
+      'The order ID belongs to another client: send a new `orderId`, or none and the server assigns one.',
+    httpStatus: 409,
+    exitCode: usage,
   },
   IDEMPOTENCY_KEY_REUSED: {
     description:
@@ -74,7 +87,7 @@ export const apiCodes = {
   },
   UNAVAILABLE: {
     description:
-      'A dependency failed (Kafka, the idempotency store): retry, with the same `Idempotency-Key` for a command.',
+      'A dependency failed (Kafka, Redis for idempotency keys or order owners): retry, with the same `Idempotency-Key` for a command.',
     httpStatus: 503,
     exitCode: failed,
     details: '`{ retryAfterSeconds }`, also sent as the `Retry-After` header',

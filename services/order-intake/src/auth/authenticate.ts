@@ -34,7 +34,6 @@ export function authenticate(deps: AuthDeps) {
     deps.metrics.authFailures.inc({ reason });
     request.log.warn({ reason, ip: request.ip, header: deps.header }, 'authentication failed');
     throw new HttpError(
-      401,
       'UNAUTHORIZED',
       reason === 'missing'
         ? `Send your API key in the ${deps.header} header.`

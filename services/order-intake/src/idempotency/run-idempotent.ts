@@ -28,7 +28,6 @@ export async function runIdempotent(
   const token = randomUUID();
   const existing = await store.reserve(call.key, call.fingerprint, token).catch((error: unknown) => {
     throw new HttpError(
-      503,
       'UNAVAILABLE',
       'The idempotency store is unavailable; nothing was published. Retry with the same Idempotency-Key.',
       { retryAfterSeconds: 1, cause: error },
@@ -37,13 +36,11 @@ export async function runIdempotent(
   if (existing) {
     if (existing.fingerprint !== call.fingerprint)
       throw new HttpError(
-        409,
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
       );
     if (existing.state === 'in-flight')
       throw new HttpError(
-        409,
         'IDEMPOTENCY_KEY_IN_PROGRESS',
         'A request with this Idempotency-Key is still being processed. Retry after Retry-After seconds.',
         { retryAfterSeconds: 1 },

@@ -22,7 +22,7 @@ describe('runIdempotent', () => {
     const s = store();
     await runIdempotent(s, { key: 'k', fingerprint: 'f' }, ok(1));
     await expect(runIdempotent(s, { key: 'k', fingerprint: 'g' }, ok(2))).rejects.toMatchObject({
-      statusCode: 409,
+      httpStatus: 409,
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
   });
@@ -37,9 +37,9 @@ describe('runIdempotent', () => {
       return { statusCode: 202, body: 'first' };
     });
     await expect(runIdempotent(s, { key: 'k', fingerprint: 'f' }, ok('second'))).rejects.toMatchObject({
-      statusCode: 409,
+      httpStatus: 409,
       code: 'IDEMPOTENCY_KEY_IN_PROGRESS',
-      retryAfterSeconds: 1,
+      details: { retryAfterSeconds: 1 },
     });
     finish();
     expect((await slow).response.body).toBe('first');
@@ -67,7 +67,7 @@ describe('runIdempotent', () => {
         ran = true;
         return { statusCode: 202, body: null };
       }),
-    ).rejects.toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+    ).rejects.toMatchObject({ httpStatus: 503, code: 'UNAVAILABLE' });
     expect(ran).toBe(false);
   });
 

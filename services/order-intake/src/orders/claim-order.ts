@@ -18,7 +18,6 @@ export async function claimOrder(
     owner = await owners.claim(orderId, client.clientId);
   } catch (error) {
     throw new HttpError(
-      503,
       'UNAVAILABLE',
       'The order ownership store is unavailable; nothing was published. Retry with the same Idempotency-Key.',
       { retryAfterSeconds: 1, cause: error },
@@ -27,12 +26,10 @@ export async function claimOrder(
   if (owner === client.clientId) return;
   if (command === 'place')
     throw new HttpError(
-      409,
       'ORDER_ID_TAKEN',
       `Order ID ${orderId} belongs to another client. Send a new orderId, or none and the server assigns one.`,
     );
   throw new HttpError(
-    403,
     'FORBIDDEN',
     `Order ${orderId} belongs to another client: a client may cancel only its own orders.`,
   );

@@ -10,7 +10,6 @@ function refuse(decision: RateDecision, who: string): HttpError {
   const { max, windowMs } = decision.limit;
   const retry = seconds(decision.resetMs);
   return new HttpError(
-    429,
     'RATE_LIMITED',
     `Rate limit exceeded: at most ${max} requests per ${windowMs / 1000} s ${who}. Retry in ${retry} s.`,
     { retryAfterSeconds: retry },

@@ -74,13 +74,12 @@ export async function publishEvent<T>(
     if (error instanceof EventValidationError) {
       // The HTTP schema accepted what the event contract refuses: the schemas drifted apart.
       request.log.warn({ err: error }, 'request passed HTTP validation but not the event contract');
-      throw new HttpError(400, 'VALIDATION_FAILED', 'The request does not satisfy the event contract.', {
+      throw new HttpError('VALIDATION_FAILED', 'The request does not satisfy the event contract.', {
         issues: error.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })),
         cause: error,
       });
     }
     throw new HttpError(
-      503,
       'UNAVAILABLE',
       'The event could not be published. Retry with the same Idempotency-Key; it will not be duplicated.',
       { retryAfterSeconds: 1, cause: error },
