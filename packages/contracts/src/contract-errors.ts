@@ -1,13 +1,10 @@
-/** Base of every error this package throws: `code` is stable (match on it), `message` says what to do. */
-export class ContractError extends Error {
-  readonly code: string;
+import { type ErrorCode, FleetError, type FleetErrorOptions } from '@fleet/errors';
 
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/**
+ * Base of every error this package throws: `code` is stable (match on it; its meaning, HTTP status
+ * and exit code are in the fleet's catalogue, docs/errors.md), `message` says what to do.
+ */
+export class ContractError extends FleetError {}
 
 /** One failing field of an event payload. `path` is dotted (`lines.0.quantity`); empty for the root. */
 export interface FieldIssue {
@@ -32,19 +29,16 @@ export class EventValidationError extends ContractError {
   }
 }
 
-export type DecodeErrorCode =
-  | 'BAD_MAGIC_BYTE'
-  | 'TRUNCATED'
-  | 'UNKNOWN_SCHEMA_ID'
-  | 'UNDECODABLE'
-  | 'UNEXPECTED_TYPE'
-  | 'TYPE_MISMATCH';
+export type DecodeErrorCode = Extract<
+  ErrorCode,
+  'BAD_MAGIC_BYTE' | 'TRUNCATED' | 'UNKNOWN_SCHEMA_ID' | 'UNDECODABLE' | 'UNEXPECTED_TYPE' | 'TYPE_MISMATCH'
+>;
 
 /** A record value that cannot be turned into the expected event. */
 export class DecodeError extends ContractError {
   declare readonly code: DecodeErrorCode;
 
-  constructor(code: DecodeErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: DecodeErrorCode, message: string, options?: FleetErrorOptions) {
     super(code, message, options);
   }
 }
@@ -80,7 +74,7 @@ export class RegistryError extends ContractError {
   /** No answer, an overloaded or failing registry: worth retrying. A 4xx answer is final. */
   readonly failureKind: 'transient' | 'permanent';
 
-  constructor(message: string, status?: number, options?: ErrorOptions) {
+  constructor(message: string, status?: number, options?: FleetErrorOptions) {
     super('REGISTRY_ERROR', message, options);
     this.status = status;
     this.failureKind =
