@@ -38,7 +38,7 @@ export async function runService<Config, Service extends Stoppable>(
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`${main.name}: ${error.message}\n${main.configHelp}`);
-      process.exit(78); // EX_CONFIG
+      process.exit(error.exitCode); // 78, EX_CONFIG (the catalogue's CONFIG_INVALID)
     }
     throw error;
   }
@@ -82,7 +82,7 @@ export async function runService<Config, Service extends Stoppable>(
   await started.catch((error: unknown) => {
     if (error instanceof ConfigError) {
       console.error(`${main.name}: ${error.message}\n${main.configHelp}`);
-      process.exit(78);
+      process.exit(error.exitCode);
     }
     logger.fatal({ err: error }, 'start-up failed');
     process.exit(1);
