@@ -41,7 +41,12 @@ const fail = (message: string): never => {
 async function post(path: string, body: unknown, correlationId: string): Promise<void> {
   const response = await fetch(`${args.intake}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+    headers: {
+      'content-type': 'application/json',
+      'x-correlation-id': correlationId,
+      // The demo key ./fleetw start provisions, unless INTAKE_API_KEY names another.
+      'x-api-key': process.env.INTAKE_API_KEY || 'oik_demo-local-only-not-a-secret',
+    },
     body: JSON.stringify(body),
   }).catch((error: Error) =>
     fail(

@@ -14,8 +14,10 @@ const defaults: Record<string, string> = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   // Every line goes to the service's log file; the terminal shows warnings, errors and the summary.
   LOG_LEVEL: 'info',
-  // The demo traffic comes from one client: let it through the intake's per-client rate limit.
-  INTAKE_RATE_LIMIT_MAX: '100000',
+  // The demo's one intake client, the traffic generator, with a key public by design (it opens only
+  // this machine's demo) and a budget its traffic fits in. Real keys: services/order-intake README.
+  INTAKE_API_KEYS: 'demo sha256:032fbd22b184e50ccafed638b2eac07c9bbffece77ae189f0d6e1adcf49f419c 100000/1m',
+  INTAKE_API_KEY: 'oik_demo-local-only-not-a-secret',
   // The processors' admin API and the console share it: a fresh one per run unless set.
   FLEET_ADMIN_TOKEN: crypto.randomUUID(),
 };

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,9 @@ const viewStatus = {
   cancelled: 'CANCELLED',
 } as const;
 const generator = new URL('../../services/traffic-generator/src/main.ts', import.meta.url).pathname;
+// The traffic generator's intake API key; the intake holds only its hash (services/order-intake README).
+const intakeKey = `oik_e2e-${randomUUID()}`;
+const intakeKeyEntry = `e2e-traffic sha256:${createHash('sha256').update(intakeKey).digest('hex')}`;
 
 // The order-fulfilment fleet, every service its own process on a broker of the test's own; traffic
 // through the HTTP intake and straight to Kafka with duplicates, overtaking cancellations and bad
@@ -59,6 +63,8 @@ describe('the order-fulfilment fleet end to end', () => {
       LOG_LEVEL: 'warn',
       REDIS_URL: '',
       INTAKE_RATE_LIMIT_MAX: '1000000',
+      INTAKE_IP_RATE_LIMIT_MAX: '1000000',
+      INTAKE_API_KEYS: intakeKeyEntry,
       PROCESSOR_SESSION_TIMEOUT_MS: '6000',
       PROCESSOR_LAG_INTERVAL_MS: '1000',
     };
@@ -104,7 +110,10 @@ describe('the order-fulfilment fleet end to end', () => {
       service('order-intake').url,
     );
     args.push('--brokers', broker.brokers, '--registry-url', infraSettings().schemaRegistryUrl);
-    const sending = runToCompletion(process.execPath, args, { name: 'traffic generator' });
+    const sending = runToCompletion(process.execPath, args, {
+      name: 'traffic generator',
+      env: { ...process.env, INTAKE_API_KEY: intakeKey },
+    });
     await during?.();
     await sending;
     const own = JSON.parse(readFileSync(oracleFile, 'utf8')) as Oracle;

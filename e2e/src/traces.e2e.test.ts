@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { applyTopicPlan, planTopics } from '@fleet/contracts';
 import { orderCatalog } from '@fleet/contracts/orders';
 import { createTestDatabase, freePorts, infraSettings, type TestDatabase, waitFor } from '@fleet/testkit';
@@ -13,6 +13,8 @@ import { ServiceProcess } from './service-process.ts';
 // then each flow's trace checked span by span: one trace ID across the six services, every event's
 // `process` span a child of the `send` span of the record it read, no span whose parent is missing.
 const names = ['order-intake', 'inventory', 'payments', 'order-lifecycle', 'order-view', 'sales-analytics'];
+// The intake API key the test calls with; the intake holds only its hash.
+const intakeKey = `oik_e2e-${randomUUID()}`;
 // Zipkin's service names: `service.name`, which is each processor's declared name.
 const zipkinNames = [
   'order-intake',
@@ -50,6 +52,7 @@ describe('one trace per flow, from the HTTP request to the last projection, in Z
       DATABASE_URL: database.url,
       LOG_LEVEL: 'warn',
       REDIS_URL: '',
+      INTAKE_API_KEYS: `e2e-traces sha256:${createHash('sha256').update(intakeKey).digest('hex')}`,
       PROCESSOR_SESSION_TIMEOUT_MS: '6000',
       PROCESSOR_LAG_INTERVAL_MS: '1000',
       OTEL_TRACES_EXPORTER: 'zipkin',
@@ -78,7 +81,11 @@ describe('one trace per flow, from the HTTP request to the last projection, in Z
   const post = async (path: string, body: unknown, correlationId: string) => {
     const response = await fetch(`${service('order-intake').url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+      headers: {
+        'content-type': 'application/json',
+        'x-correlation-id': correlationId,
+        'x-api-key': intakeKey,
+      },
       body: JSON.stringify(body),
     });
     expect(response.status, await response.clone().text()).toBe(202);

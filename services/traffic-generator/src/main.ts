@@ -58,6 +58,11 @@ const program = new Command('traffic-generator')
   .option('--poison <n>', 'records that fail schema validation', number(0), 0)
   .option('--oracle <file>', 'write the expected final state here when done')
   .option('--intake-url <url>', 'the order-intake service', process.env.INTAKE_URL ?? 'http://127.0.0.1:8101')
+  .option(
+    '--api-key <key>',
+    'the intake API key to send (default: INTAKE_API_KEY)',
+    process.env.INTAKE_API_KEY,
+  )
   .option('--brokers <list>', 'Kafka bootstrap brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
   .option(
     '--registry-url <url>',
@@ -81,10 +86,17 @@ const o = program.opts<{
   poison: number;
   oracle?: string;
   intakeUrl: string;
+  apiKey?: string;
   brokers: string;
   registryUrl: string;
 }>();
 
+if (o.intakeShare > 0 && !o.apiKey) {
+  console.error(
+    'traffic-generator: the intake needs an API key: set INTAKE_API_KEY or --api-key (or --intake-share 0)',
+  );
+  process.exit(2);
+}
 const brokers = o.brokers.split(',').map((b) => b.trim());
 const producer = createProducer({
   brokers,
@@ -96,6 +108,7 @@ const raw = new Kafka({ clientId: 'traffic-generator-raw', brokers, logLevel: lo
 await Promise.all([producer.connect(), raw.connect()]);
 const sender = new TrafficSender({
   intakeUrl: o.intakeUrl,
+  apiKey: o.apiKey ?? '',
   producer,
   raw,
   lateCancelDelayMs: o.lateCancelDelay,

@@ -8,6 +8,8 @@ import { type OrderFlow, totalCents } from './order-flows.ts';
 
 export interface TrafficSenderDeps {
   intakeUrl: string;
+  /** The intake's API key for this client (sent as X-Api-Key). */
+  apiKey: string;
   /** The SDK upstream systems use: validated, encoded, CloudEvents headers, idempotent producer. */
   producer: FleetProducer;
   /** A plain kafkajs producer for the records the SDK would (rightly) refuse to send. */
@@ -83,7 +85,11 @@ export class TrafficSender {
     for (let attempt = 1; ; attempt++) {
       const res = await fetch(`${this.#d.intakeUrl}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+          'x-api-key': this.#d.apiKey,
+        },
         body: JSON.stringify(body),
       });
       if (res.status === 202) return;
