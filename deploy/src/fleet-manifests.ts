@@ -41,7 +41,7 @@ export const kafkaProtocolVersion = '4.0.0';
 /** Variables every service reads, the same for all (ConfigMap `fleet-config`). */
 export const fleetConfig: Record<string, string> = {
   KAFKA_BROKERS: 'kafka-bootstrap:9092',
-  KAFKA_SSL: 'false',
+  KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
   KAFKA_SASL_MECHANISM: '',
   SCHEMA_REGISTRY_URL: 'http://schema-registry:8080/apis/ccompat/v7',
   HTTP_HOST: '0.0.0.0',
@@ -568,7 +568,8 @@ export function preRolloutManifests(): Manifest[] {
     imagePullPolicy: 'IfNotPresent',
     command: ['node', script],
     envFrom: [{ configMapRef: { name: 'fleet-config' } }],
-    env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }],
+    // The gate and the topic tool read the services' credentials (SASL, registry basic auth) too.
+    env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }, ...kafkaCredentialEnv],
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } },
     securityContext: containerSecurity,
   });

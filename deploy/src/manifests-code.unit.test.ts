@@ -64,7 +64,11 @@ const documented = new Set([...read('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)
 /** Keys of a zod environment schema, as written in its source (`NAME: z…`). */
 const schemaKeys = (...files: string[]) =>
   new Set(files.flatMap((f) => [...read(f).matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1] ?? '')));
-const connectionKeys = schemaKeys('packages/service-kit/src/connection-env.ts');
+const connectionKeys = schemaKeys(
+  'packages/service-kit/src/connection-env.ts',
+  'packages/service-kit/src/kafka-security.ts',
+  'packages/service-kit/src/registry-env.ts',
+);
 const runtimeKeys = new Set([...connectionKeys, ...schemaKeys('packages/processor/src/runtime-config.ts')]);
 const intakeKeys = new Set([...connectionKeys, ...schemaKeys('services/order-intake/src/config.ts')]);
 /** Variables read outside the schemas: Node's own, and the OpenTelemetry ones telemetry.ts reads. */

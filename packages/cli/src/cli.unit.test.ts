@@ -54,7 +54,7 @@ describe('fleet command line (no I/O)', () => {
       resolveConnectionSettings(
         {},
         {
-          KAFKA_SSL: 'true',
+          KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
           KAFKA_SSL_REJECT_UNAUTHORIZED: 'false',
           KAFKA_CLIENT_ID: 'ops',
           KAFKA_SASL_MECHANISM: 'scram-sha-512',
@@ -65,6 +65,7 @@ describe('fleet command line (no I/O)', () => {
     ).toEqual({
       brokers: ['127.0.0.1:9092'],
       clientId: 'ops',
+      protocol: 'SASL_SSL',
       ssl: { rejectUnauthorized: false },
       sasl: { mechanism: 'scram-sha-512', username: 'ops', password: 'pw' },
     });
@@ -72,18 +73,26 @@ describe('fleet command line (no I/O)', () => {
     try {
       resolveConnectionSettings(
         { brokers: 'kafka' },
-        { DATABASE_URL: 'mysql://u:secret@db/x', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SSL: 'yes' },
+        {
+          DATABASE_URL: 'mysql://u:secret@db/x',
+          KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+          KAFKA_SASL_MECHANISM: 'plain',
+          KAFKA_SASL_PASSWORD: 'secret',
+        },
       );
     } catch (error) {
       message = (error as Error).message;
     }
     expect(message).toMatch(/KAFKA_BROKERS.*host:port/);
     expect(message).toMatch(/DATABASE_URL: must be a PostgreSQL URL/);
-    expect(message).toMatch(/KAFKA_SSL: /);
+    expect(message).toMatch(/KAFKA_SASL_MECHANISM: plain sends the password/);
     expect(message).toMatch(/KAFKA_SASL_USERNAME.*required/);
     expect(message).not.toContain('secret');
     expect(() =>
-      resolveConnectionSettings({}, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }),
+      resolveConnectionSettings(
+        {},
+        { KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' },
+      ),
     ).toThrow(/KAFKA_SSL_CA_FILE: .*nonexistent/);
   });
 

@@ -26,7 +26,7 @@ export interface ConnectionOptions {
   databaseUrl?: string | undefined;
 }
 
-// The services' own Kafka variables and rules (TLS with a CA file, SASL, client ID): the CLI reaches
+// The services' own Kafka variables and rules (security protocol, TLS files, SASL, client ID): the CLI reaches
 // the cluster the way the processors do. Only `fleet rebuild` needs the registry; it reads it
 // through the runtime's own configuration.
 const cliEnv = z.object({ ...kafkaEnv, DATABASE_URL: postgresUrl });
@@ -52,9 +52,9 @@ export function resolveConnectionSettings(
     });
     return { kafka: kafkaSettings(e), databaseUrl: e.DATABASE_URL };
   } catch (error) {
-    if (error instanceof ConfigError) throw usageError('BAD_SETTING', error.message);
-    // tlsOptions reads KAFKA_SSL_CA_FILE: a missing file is a setting to fix, too.
-    throw usageError('BAD_SETTING', `KAFKA_SSL_CA_FILE: ${(error as Error).message}`);
+    // The files (CA, client certificate, password) are checked with the rest; one that vanished
+    // between the check and the read is a setting to fix too, and its message names the variable.
+    throw usageError('BAD_SETTING', error instanceof ConfigError ? error.message : (error as Error).message);
   }
 }
 

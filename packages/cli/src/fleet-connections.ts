@@ -1,4 +1,5 @@
-import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { kafkaClientOptions } from '@fleet/service-kit';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { CliError } from './cli-error.ts';
@@ -19,12 +20,8 @@ export class FleetConnections {
   }
 
   get kafka(): Kafka {
-    const { brokers, clientId, ssl, sasl } = this.settings.kafka;
     this.#kafka ??= new Kafka({
-      clientId: clientId ?? 'fleet-cli',
-      brokers,
-      ssl,
-      ...(sasl ? { sasl: sasl as KafkaConfig['sasl'] } : {}),
+      ...kafkaClientOptions(this.settings.kafka, 'fleet-cli'),
       logLevel: logLevel.NOTHING,
       connectionTimeout: 3_000,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
@@ -38,10 +35,7 @@ export class FleetConnections {
       try {
         await admin.connect();
       } catch (error) {
-        throw new CliError(
-          'KAFKA_UNREACHABLE',
-          `cannot reach Kafka at ${this.settings.kafka.brokers.join(',')}: ${(error as Error).message}; check --brokers / KAFKA_BROKERS and that the broker runs (./fleetw infra status)`,
-        );
+        throw this.#kafkaFailure(error, 'and that the broker runs (./fleetw infra status)');
       }
       this.#admin = admin;
     }
@@ -82,12 +76,36 @@ export class FleetConnections {
         `cannot use PostgreSQL at ${redact(this.settings.databaseUrl)}: ${(error as Error).message}; check --database-url / DATABASE_URL`,
       );
     const name = (error as Error)?.name ?? '';
-    if (name === 'KafkaJSConnectionError' || name === 'KafkaJSNumberOfRetriesExceeded')
+    if (
+      name === 'KafkaJSConnectionError' ||
+      name === 'KafkaJSNumberOfRetriesExceeded' ||
+      name === 'KafkaJSSASLAuthenticationError'
+    )
+      return this.#kafkaFailure(error);
+    return error;
+  }
+
+  /**
+   * A failed connection to Kafka, with the settings to check for its kind: credentials, TLS or address
+   * (one code, KAFKA_UNREACHABLE, for scripts; the message tells the kinds apart).
+   */
+  #kafkaFailure(error: unknown, orElse = ''): CliError {
+    const message = (error as Error).message;
+    const at = `Kafka at ${this.settings.kafka.brokers.join(',')}`;
+    if ((error as Error).name === 'KafkaJSSASLAuthenticationError')
       return new CliError(
         'KAFKA_UNREACHABLE',
-        `cannot reach Kafka at ${this.settings.kafka.brokers.join(',')}: ${(error as Error).message}; check --brokers / KAFKA_BROKERS`,
+        `${at} refused the credentials: ${message}; check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or _FILE)`,
       );
-    return error;
+    if (/certificate|SSL|TLS/i.test(message))
+      return new CliError(
+        'KAFKA_UNREACHABLE',
+        `TLS with ${at} failed: ${message}; check KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates) and KAFKA_SSL_CERT_FILE/KAFKA_SSL_KEY_FILE`,
+      );
+    return new CliError(
+      'KAFKA_UNREACHABLE',
+      `cannot reach ${at}: ${message}; check --brokers / KAFKA_BROKERS${orElse ? ` ${orElse}` : ''}${this.settings.kafka.protocol === 'PLAINTEXT' ? ', and KAFKA_SECURITY_PROTOCOL if the brokers want TLS or SASL' : ''}`,
+    );
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { kafkaClientOptions } from '@fleet/service-kit';
 import { Kafka, type KafkaConfig, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
@@ -28,18 +29,15 @@ export function levelOf(entry: Pick<LogEntry, 'level' | 'log'>): 'error' | 'warn
   return levels[entry.level] ?? 'info';
 }
 
-/** A kafkajs client with TLS/SASL from the config and its logs in the service's pino logger. */
+/** A kafkajs client with TLS/SASL from the shared settings (service-kit) and its logs in the service's pino logger. */
 export function createKafka(config: RuntimeConfig['kafka'], clientId: string, logger: Logger): Kafka {
   const kafkaConfig: KafkaConfig = {
-    clientId: config.clientId ?? clientId,
-    brokers: config.brokers,
-    ssl: config.ssl === false ? false : config.ssl,
+    ...kafkaClientOptions(config, clientId),
     logLevel: kafkaLogLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
       logger[levelOf(entry)]({ kafka: { label: entry.label, ...rest } }, message);
     },
   };
-  if (config.sasl) kafkaConfig.sasl = config.sasl as KafkaConfig['sasl'];
   return new Kafka(kafkaConfig);
 }

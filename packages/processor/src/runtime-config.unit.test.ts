@@ -23,6 +23,7 @@ describe('loadRuntimeConfig', () => {
       loadRuntimeConfig({
         SCHEMA_REGISTRY_URL: 'not a url',
         PROCESSOR_BATCH_SIZE: '0',
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
         KAFKA_SASL_MECHANISM: 'plain',
       });
     } catch (e) {
@@ -58,7 +59,7 @@ describe('loadRuntimeConfig', () => {
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       KAFKA_SASL_USERNAME: 'svc',
       KAFKA_SASL_PASSWORD: 'secret',
-      KAFKA_SSL: 'true',
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
     });
     expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'secret' });
     expect(config.kafka.ssl).toEqual({ rejectUnauthorized: true });

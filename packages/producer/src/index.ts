@@ -6,3 +6,4 @@ export {
   type PublishItem,
   type PublishOptions,
 } from './create-producer.ts';
+export { type ProducerConnection, producerConnectionFromEnv } from './producer-connection.ts';

@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  type KafkaSasl,
+  type KafkaSecurityProtocol,
+  type KafkaTls,
+  kafkaSecurity,
+  kafkaSecurityEnv,
+  kafkaSecurityProblems,
+} from './kafka-security.ts';
+import { parseEnv } from './parse-env.ts';
+import { type RegistrySettings, registryEnv, registryProblems, registrySettings } from './registry-env.ts';
 
-/** `true`/`false`/`1`/`0`, as environment variables spell booleans. */
-export const envBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+export { envBool } from './env-bool.ts';
 
 const brokerList = z
   .string()
@@ -28,25 +37,15 @@ export const postgresUrl = z.url({
   error: 'must be a PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/database',
 });
 
-/** The Kafka variables every service (and the `fleet` CLI) reads, with the same names and rules. */
+/** The Kafka variables every service, the `fleet` CLI and the scripts read, with the same names and rules. */
 export const kafkaEnv = {
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
-  KAFKA_SSL: envBool.default(false),
-  KAFKA_SSL_CA_FILE: z.string().optional(),
-  KAFKA_SSL_REJECT_UNAUTHORIZED: envBool.default(true),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
+  ...kafkaSecurityEnv,
 };
 
 /** The Kafka and Schema Registry variables every service reads, with the same names and rules. */
-export const connectionEnv = {
-  ...kafkaEnv,
-  SCHEMA_REGISTRY_URL: z.url(),
-  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
-  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
-};
+export const connectionEnv = { ...kafkaEnv, ...registryEnv };
 
 type KafkaEnv = z.output<z.ZodObject<typeof kafkaEnv>>;
 type ConnectionEnv = z.output<z.ZodObject<typeof connectionEnv>>;
@@ -56,35 +55,20 @@ type ConnectionEnv = z.output<z.ZodObject<typeof connectionEnv>>;
  * others even when some variable is malformed (a schema's refinements run only on a valid object).
  */
 export function connectionProblems(env: Record<string, string | undefined>): string[] {
-  const problems = kafkaProblems(env);
-  if (Boolean(env.SCHEMA_REGISTRY_USERNAME) !== Boolean(env.SCHEMA_REGISTRY_PASSWORD))
-    problems.push(
-      'SCHEMA_REGISTRY_USERNAME: set both SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD, or neither',
-    );
-  return problems;
+  return [...kafkaProblems(env), ...registryProblems(env)];
 }
 
 /** `connectionProblems` for the Kafka variables alone. */
 export function kafkaProblems(env: Record<string, string | undefined>): string[] {
-  return env.KAFKA_SASL_MECHANISM && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD)
-    ? [
-        'KAFKA_SASL_USERNAME: KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
-      ]
-    : [];
+  return kafkaSecurityProblems(env);
 }
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string | undefined;
-  ssl: false | { ca?: string; rejectUnauthorized: boolean };
-  sasl:
-    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-    | undefined;
-}
-
-export interface RegistrySettings {
-  url: string;
-  auth: { username: string; password: string } | undefined;
+  protocol: KafkaSecurityProtocol;
+  ssl: false | KafkaTls;
+  sasl: KafkaSasl | undefined;
 }
 
 /** TLS options with the CA read from a file (read at start-up: a missing file stops it). */
@@ -95,30 +79,39 @@ export function tlsOptions(caFile: string | undefined, rejectUnauthorized: boole
 }
 
 export function kafkaSettings(e: KafkaEnv): KafkaSettings {
+  return { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, ...kafkaSecurity(e) };
+}
+
+/**
+ * The settings as kafkajs' `new Kafka({...})` takes them; the caller adds its own logging and retries.
+ * `clientId` when KAFKA_CLIENT_ID is unset: the service's or tool's name.
+ */
+export function kafkaClientOptions(settings: KafkaSettings, clientId: string) {
   return {
-    brokers: e.KAFKA_BROKERS,
-    clientId: e.KAFKA_CLIENT_ID,
-    ssl: e.KAFKA_SSL ? tlsOptions(e.KAFKA_SSL_CA_FILE, e.KAFKA_SSL_REJECT_UNAUTHORIZED) : false,
-    sasl:
-      e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
-        ? {
-            mechanism: e.KAFKA_SASL_MECHANISM,
-            username: e.KAFKA_SASL_USERNAME,
-            password: e.KAFKA_SASL_PASSWORD,
-          }
-        : undefined,
+    clientId: settings.clientId ?? clientId,
+    brokers: settings.brokers,
+    ssl: settings.ssl,
+    ...(settings.sasl ? { sasl: settings.sasl } : {}),
   };
 }
 
 export function connectionSettings(e: ConnectionEnv): { kafka: KafkaSettings; registry: RegistrySettings } {
-  return {
-    kafka: kafkaSettings(e),
-    registry: {
-      url: e.SCHEMA_REGISTRY_URL,
-      auth:
-        e.SCHEMA_REGISTRY_USERNAME && e.SCHEMA_REGISTRY_PASSWORD
-          ? { username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD }
-          : undefined,
-    },
-  };
+  return { kafka: kafkaSettings(e), registry: registrySettings(e) };
+}
+
+const kafkaSchema = z.object(kafkaEnv);
+const connectionSchema = z.object(connectionEnv);
+type Env = Record<string, string | undefined>;
+
+/** Kafka's settings alone, for a tool that needs no registry; a ConfigError lists every problem. */
+export function loadKafkaSettings(env: Env, subject = 'Kafka settings'): KafkaSettings {
+  return kafkaSettings(parseEnv(kafkaSchema, env, { subject, checks: kafkaProblems }));
+}
+
+/** Kafka's and the registry's settings, for a client that is not a service (the producer SDK). */
+export function loadConnectionSettings(
+  env: Env,
+  subject = 'connection settings',
+): { kafka: KafkaSettings; registry: RegistrySettings } {
+  return connectionSettings(parseEnv(connectionSchema, env, { subject, checks: connectionProblems }));
 }

@@ -1,17 +1,42 @@
-export { ConfigError } from './config-error.ts';
 export {
+  ConfigError,
   connectionEnv,
   connectionProblems,
   connectionSettings,
   envBool,
+  type KafkaSasl,
+  type KafkaSecurity,
+  type KafkaSecurityProtocol,
   type KafkaSettings,
+  type KafkaTls,
+  kafkaClientOptions,
   kafkaEnv,
   kafkaProblems,
+  kafkaSecurity,
+  kafkaSecurityEnv,
+  kafkaSecurityProblems,
   kafkaSettings,
+  loadConnectionSettings,
+  loadKafkaSettings,
+  loadRegistrySettings,
+  type ParseEnvOptions,
+  type PemKind,
+  parseEnv,
+  pemFileProblem,
   postgresUrl,
   type RegistrySettings,
+  readConfigFile,
+  readSecret,
+  registryEnv,
+  registryProblems,
+  registrySettings,
+  type SaslMechanism,
+  saslMechanisms,
+  secretGiven,
+  secretProblems,
+  securityProtocols,
   tlsOptions,
-} from './connection-env.ts';
+} from './connection.ts';
 export { type ErrorReply, errorReply } from './error-reply.ts';
 export { errorResponseSchema, fieldIssueSchema } from './error-response-schema.ts';
 export {
@@ -28,7 +53,6 @@ export {
   type ErrorHandlingApp,
   installErrorHandler,
 } from './install-error-handler.ts';
-export { type ParseEnvOptions, parseEnv } from './parse-env.ts';
 export { runService, type ServiceMain, type Stoppable } from './run-service.ts';
 export {
   startTracing,
