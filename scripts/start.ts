@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSummary } from './demo-summary.ts';
+import { budgetFrom, compileWorkspace, serviceArgs } from './service-launch.ts';
 
 const defaults: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -80,17 +81,30 @@ if (
   console.error('start: applying the topics failed (see above)');
   process.exit(1);
 }
+// Services run compiled (no type stripping) within one memory budget: heap flags here, fetch sizes in the runtime.
+if (!compileWorkspace()) {
+  console.error('start: compiling the services failed (see above)');
+  process.exit(1);
+}
+env.PROCESSOR_MEMORY_BUDGET_MB = String(budgetFrom(env));
+const launch = { compiled: true, budgetMb: budgetFrom(env) };
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 const services = readdirSync('services').filter(
   (name) => name in ports && existsSync(`services/${name}/src/main.ts`),
 );
-for (const name of services) start(name, [`services/${name}/src/main.ts`]);
+for (const name of services) start(name, serviceArgs(name, launch));
 
 await Promise.all(services.map((name) => waitReady(name, ports[name] ?? 0)));
 if (existsSync('services/traffic-generator/src/main.ts'))
-  start('traffic-generator', ['services/traffic-generator/src/main.ts', '--rate', rate, '--duration', '0']);
+  start('traffic-generator', [
+    ...serviceArgs('traffic-generator', launch),
+    '--rate',
+    rate,
+    '--duration',
+    '0',
+  ]);
 if (existsSync('console/src/main.ts')) start('console', ['console/src/main.ts']);
 
 const url = (name: string, path: string) => `http://127.0.0.1:${ports[name]}${path}`;

@@ -1,6 +1,12 @@
 import { fetchGroupLag, type PartitionLag } from '@fleet/processor';
 import { sql } from 'kysely';
 import { type CommandContext, print, printJson } from '../command-context.ts';
+import {
+  formatCpu,
+  formatMemory,
+  type InstanceResources,
+  readInstanceResources,
+} from '../instance-resources.ts';
 import { listProcessors, type RegisteredProcessor } from '../processor-catalog.ts';
 import { renderTable, truncate } from '../table.ts';
 
@@ -16,7 +22,14 @@ export interface ProcessorStatus {
   dedupeWindowHours: number;
   replay: boolean;
   group: { state: string; members: { memberId: string; clientId: string; host: string }[] };
-  instances: { total: number; alive: number; paused: number; ids: string[] };
+  instances: {
+    total: number;
+    alive: number;
+    paused: number;
+    ids: string[];
+    /** Each live instance's RSS and CPU, from its /metrics. */
+    resources: InstanceResources[];
+  };
   lag: { total: number | null; partitions: PartitionLag[] };
   ratePerSecond: number | null;
   outbox: { count: number; oldestAgeSeconds: number } | null;
@@ -39,13 +52,18 @@ export async function statusCommand(ctx: CommandContext): Promise<ProcessorStatu
     ? await sql<{
         instance_id: string;
         group_id: string;
+        http_address: string | null;
         paused: boolean;
         alive: boolean;
         last_error: string | null;
         last_error_at: Date | null;
-      }>`select instance_id, group_id, paused, last_seen > now() - make_interval(secs => ${aliveWithinSeconds}) as alive,
+      }>`select instance_id, group_id, http_address, paused, last_seen > now() - make_interval(secs => ${aliveWithinSeconds}) as alive,
            last_error, last_error_at from fleet.instances order by instance_id`.execute(db)
     : { rows: [] };
+  // Every live instance's /metrics read at once (two readings a second apart give the CPU rate).
+  const resources = await readInstanceResources(
+    instances.filter((i) => i.alive).map((i) => ({ instanceId: i.instance_id, httpAddress: i.http_address })),
+  );
   const statuses: ProcessorStatus[] = [];
   for (const p of processors) {
     const problems: string[] = [];
@@ -79,6 +97,7 @@ export async function statusCommand(ctx: CommandContext): Promise<ProcessorStatu
         alive: alive.length,
         paused: alive.filter((i) => i.paused).length,
         ids: alive.map((i) => i.instance_id),
+        resources: resources.filter((r) => alive.some((i) => i.instance_id === r.instanceId)),
       },
       lag: { total: missing.length ? null : lag.reduce((s, l) => s + l.lag, 0), partitions: lag },
       ...(await schemaFigures(ctx, p, problems)),
@@ -149,8 +168,22 @@ export function renderStatus(statuses: ProcessorStatus[]): string {
     ['processor', 'topic', 'partition', 'lag'],
     statuses.flatMap((s) => s.lag.partitions.map((l) => [s.processor, l.topic, l.partition, l.lag])),
   );
-  const problems = statuses.flatMap((s) => s.problems.map((p) => `! ${s.processor}: ${p}`));
-  return `${main}\nlag per partition\n${lag}${problems.length ? `\n${problems.join('\n')}\n` : ''}`;
+  const instances = renderTable(
+    ['processor', 'instance', 'rss', 'cpu'],
+    statuses.flatMap((s) =>
+      s.instances.resources.map((r) => [
+        s.processor,
+        r.instanceId,
+        formatMemory(r.rssBytes),
+        formatCpu(r.cpuPercent),
+      ]),
+    ),
+  );
+  const problems = statuses.flatMap((s) => [
+    ...s.problems.map((p) => `! ${s.processor}: ${p}`),
+    ...s.instances.resources.flatMap((r) => (r.problem ? [`! ${r.instanceId}: ${r.problem}`] : [])),
+  ]);
+  return `${main}\ninstances (resident memory; CPU in % of one core over 1 s)\n${instances}\nlag per partition\n${lag}${problems.length ? `\n${problems.join('\n')}\n` : ''}`;
 }
 
 export function formatAge(seconds: number): string {

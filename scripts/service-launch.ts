@@ -1,0 +1,43 @@
+// How ./fleetw start (and bench/src/fleet-memory.ts) starts a service: from JavaScript compiled ahead
+// of time (no type stripping at run time: it keeps Node's TypeScript compiler, ≈ 15 MB, in every
+// process) and with the V8 heap limits of one memory budget (PROCESSOR_MEMORY_BUDGET_MB).
+import { spawnSync } from 'node:child_process';
+import { memoryBudget } from '../packages/processor/src/memory-budget.ts';
+
+/**
+ * The demo's budget per service (MB of RSS): what bench/results/fleet-memory-demo.md measured at
+ * 50 orders/s within it. PROCESSOR_MEMORY_BUDGET_MB overrides it.
+ */
+export const DEMO_MEMORY_BUDGET_MB = 160;
+
+export interface LaunchOptions {
+  /** Run `dist/main.js` with the `compiled` export condition; false: `src/main.ts` with type stripping. */
+  compiled: boolean;
+  /** Heap limits from this budget (`memoryBudget`); unset: V8's defaults. */
+  budgetMb?: number | undefined;
+}
+
+/** The node arguments that start `services/<name>`'s main. */
+export function serviceArgs(name: string, options: LaunchOptions): string[] {
+  const heap = options.budgetMb ? memoryBudget(options.budgetMb).nodeFlags : [];
+  return options.compiled
+    ? [...heap, '--conditions=compiled', `services/${name}/dist/main.js`]
+    : [...heap, `services/${name}/src/main.ts`];
+}
+
+/** The budget in force: PROCESSOR_MEMORY_BUDGET_MB when set, else the demo's. */
+export function budgetFrom(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.PROCESSOR_MEMORY_BUDGET_MB);
+  return env.PROCESSOR_MEMORY_BUDGET_MB && Number.isFinite(value) ? value : DEMO_MEMORY_BUDGET_MB;
+}
+
+/** Compiles every package and service to `dist/` (≈ 2 s); false when it failed (printed). */
+export function compileWorkspace(): boolean {
+  return (
+    spawnSync(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', 'packages/service-kit/src/bin/compile-workspace.ts'],
+      { stdio: 'inherit' },
+    ).status === 0
+  );
+}
