@@ -55,7 +55,6 @@ export async function findProcessor(db: Kysely<unknown>, wanted: string): Promis
     throw new CliError(
       'PROCESSOR_AMBIGUOUS',
       `processor "${wanted}" runs as several consumer groups (${byName.map((p) => p.groupId).join(', ')}); name the group instead`,
-      2,
     );
   throw usageError(
     'PROCESSOR_UNKNOWN',

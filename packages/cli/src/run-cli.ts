@@ -1,6 +1,6 @@
-import { OperationError } from '@fleet/processor';
+import { FleetError } from '@fleet/errors';
 import { Command, CommanderError, Option } from 'commander';
-import { CliError, usageError } from './cli-error.ts';
+import { usageError } from './cli-error.ts';
 import type { CliIo } from './cli-io.ts';
 import type { CommandContext } from './command-context.ts';
 import { dlqListCommand } from './commands/dlq-list-command.ts';
@@ -30,6 +30,8 @@ Exit codes:
   2  usage error (unknown command or option, bad value or setting, unknown processor)
   3  refused: needs confirmation or a flag (--yes, --accept-partial), or the processor must be stopped first
   4  timed out waiting for instances to acknowledge
+  78 the processor's configuration (its environment) is invalid
+Each error's code and exit code: docs/errors.md.
 
 Connections: --brokers / KAFKA_BROKERS (default ${defaultConnectionSettings.brokers}),
   --database-url / DATABASE_URL (default ${defaultConnectionSettings.databaseUrl}).`;
@@ -206,8 +208,9 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
     return ExitCode.ok;
   } catch (caught) {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    const error = asCliError(connections?.explain(caught) ?? caught);
-    if (error instanceof CliError) {
+    // Ours (the CLI's, the operations', the contracts'): the message and the catalogue's exit code.
+    const error = connections?.explain(caught) ?? caught;
+    if (error instanceof FleetError) {
       if (json)
         io.stdout.write(
           `${JSON.stringify({ error: { code: error.code, message: error.message, exitCode: error.exitCode }, details: error.details ?? null }, null, 2)}\n`,
@@ -225,19 +228,6 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
   } finally {
     await connections?.close();
   }
-}
-
-/** Operations report what kind of failure it was; the CLI turns the kind into its exit code. */
-function asCliError(error: unknown): unknown {
-  if (!(error instanceof OperationError)) return error;
-  const exitCode = {
-    invalid: ExitCode.usage,
-    'not-found': ExitCode.usage,
-    refused: ExitCode.refused,
-    'timed-out': ExitCode.timedOut,
-    failed: ExitCode.failed,
-  }[error.kind];
-  return new CliError(error.code, error.message, exitCode, error.details);
 }
 
 function parseLimit(text: string): number {

@@ -16,9 +16,9 @@ export const errorAreas = [
     codes: recordCodes,
   },
   {
-    title: 'Contracts, registry and producer',
+    title: 'Declarations, contracts, registry and producer',
     intro:
-      'Declaring contracts, registering schemas and publishing events (`@fleet/contracts`, `@fleet/producer`).',
+      'Declaring processors (`defineProcessor`) and contracts, registering schemas and publishing events (`@fleet/contracts`, `@fleet/producer`).',
     codes: contractCodes,
   },
   {

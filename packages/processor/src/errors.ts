@@ -1,12 +1,10 @@
-/** Base of the runtime's errors: a stable `code` for logs, metrics and DLQ headers. */
-export class ProcessorError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { FleetError } from '@fleet/errors';
+
+/**
+ * Base of the runtime's errors: a `code` from the fleet's catalogue (docs/errors.md) for logs,
+ * metrics and DLQ headers.
+ */
+export class ProcessorError extends FleetError {}
 
 /** A handler failed for one event on every attempt. */
 export class HandlerFailedError extends ProcessorError {
@@ -20,7 +18,11 @@ export class HandlerFailedError extends ProcessorError {
   }
 }
 
-/** The stable code of any error: ours, the contracts' (decode/validation) or a driver's. */
+/**
+ * The stable code of any error, as `dlq_error_code` and logs carry it: ours (the catalogue's), a
+ * driver's (a PostgreSQL SQLSTATE, a Node system code), else the error's class name. Not only the
+ * catalogue's codes, so a string.
+ */
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : error instanceof Error ? error.name : 'UNKNOWN';

@@ -10,16 +10,27 @@
 // (pg's "Connection terminated") is `unknown`; the sub-batch processor then tells a broken database
 // from a bad record by whether the database still answers (see `sub-batch-processor.ts`).
 
+import { FleetError } from '@fleet/errors';
+
 export type FailureKind = 'transient' | 'permanent' | 'unknown';
 
-/** Thrown by a handler (or anything) to say: retrying this work as it is will not help. */
-export class PermanentError extends Error {
+/**
+ * Thrown by a handler (or anything) to say: retrying this work as it is will not help. Its
+ * `failureKind` decides that (code PERMANENT_FAILURE; dead-lettered as HANDLER_FAILED, class PermanentError).
+ */
+export class PermanentError extends FleetError {
   readonly failureKind = 'permanent';
+  constructor(message: string, options?: ErrorOptions) {
+    super('PERMANENT_FAILURE', message, options);
+  }
 }
 
-/** Thrown by a handler to say: this is a passing condition, retry in place until it clears. */
-export class RetryableError extends Error {
+/** Thrown by a handler to say: this is a passing condition, retry in place until it clears (RETRYABLE_FAILURE). */
+export class RetryableError extends FleetError {
   readonly failureKind = 'transient';
+  constructor(message: string, options?: ErrorOptions) {
+    super('RETRYABLE_FAILURE', message, options);
+  }
 }
 
 // SQLSTATE classes (first two characters) and single codes.

@@ -1,5 +1,6 @@
+import { installErrorHandler } from '@fleet/service-kit';
 import { trace } from '@opentelemetry/api';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type AdminOperations, registerAdminApi } from './admin/admin-api.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -13,14 +14,23 @@ export interface ServiceDocuments {
   asyncApiYaml(): string;
 }
 
-/** Health, readiness, metrics and the token-protected admin endpoints of every processor service. */
+/**
+ * Health, readiness, metrics and the token-protected admin endpoints of every processor service, and
+ * the fleet's error answers for them and for the service's own routes (service-kit's
+ * `installErrorHandler`). Errors are logged through `logger` (what a 500 hides is there); requests
+ * themselves are not (probes and scrapes every few seconds would drown the log).
+ */
 export function createOpsServer(
   readiness: Readiness,
   telemetry: Telemetry,
   admin: AdminOperations,
   documents: ServiceDocuments,
+  logger?: FastifyBaseLogger,
 ): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = logger
+    ? Fastify({ loggerInstance: logger, disableRequestLogging: true })
+    : Fastify({ logger: false });
+  installErrorHandler(app);
   // The HTTP server span (when tracing is on) is named after the route, as `GET /orders/:orderId`.
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;

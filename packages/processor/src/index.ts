@@ -1,4 +1,6 @@
-export { ConfigError } from '@fleet/service-kit';
+export { type ErrorCode, FleetError } from '@fleet/errors';
+// Services' own config and routes: parseRequest makes a request part that fails its zod schema a 400 naming each field.
+export { ConfigError, parseRequest } from '@fleet/service-kit';
 export type { AdminOperations } from './admin/admin-api.ts';
 export type { RebuildJob } from './admin/rebuild-jobs.ts';
 export type { ConsumerLifecycle, PauseState } from './consumer-supervisor.ts';
@@ -47,4 +49,6 @@ export {
   type PublishedEvent,
   type SpecEvent,
   type SpecOutcome,
+  serviceHttp,
+  unreachableDatabase,
 } from './testing/index.ts';

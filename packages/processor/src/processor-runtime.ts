@@ -340,6 +340,7 @@ export class ProcessorRuntime<DB> {
             exampleSource: `/fleet/${this.definition.name}`,
           }),
       },
+      this.logger,
     );
     await this.definition.http?.(this.http, { db: this.db });
     this.httpAddress = await this.http.listen({ host: this.config.http.host, port });

@@ -22,7 +22,13 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    // A success body, or the fleet's error body (`error` read only on error answers).
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown> & {
+        error?: { code: string; message: string; details?: unknown };
+      },
+    };
   };
   const deadLetterCount = async () =>
     (await world.admin.fetchTopicOffsets(`${name}.dlq`)).reduce(
@@ -76,8 +82,8 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
 
     const bad = await call('GET', '/admin/dlq?since=yesterday&limit=0');
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toBe('BAD_REQUEST');
-    expect(bad.body.message).toMatch(/since: .*; limit: /);
+    expect(bad.body.error?.code).toBe('BAD_REQUEST');
+    expect(bad.body.error?.message).toMatch(/since: .*; limit: /);
 
     const shown = await call('GET', `/admin/dlq/${letter?.partition}/${letter?.offset}`);
     expect(shown.status).toBe(200);
@@ -85,11 +91,11 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
 
     const missing = await call('GET', `/admin/dlq/${letter?.partition}/999`);
     expect(missing.status).toBe(404);
-    expect(missing.body.error).toBe('DEAD_LETTER_NOT_FOUND');
+    expect(missing.body.error?.code).toBe('DEAD_LETTER_NOT_FOUND');
   });
 
   it('redrives to the processor (still poison: dead-lettered again), purges only when confirmed', async () => {
-    expect((await call('POST', '/admin/dlq/redrive', {})).body.error).toBe('SELECTION_REQUIRED');
+    expect((await call('POST', '/admin/dlq/redrive', {})).body.error?.code).toBe('SELECTION_REQUIRED');
     const redriven = await call('POST', '/admin/dlq/redrive', { all: true });
     expect(redriven.status).toBe(200);
     expect(redriven.body.count).toBe(1);
@@ -99,7 +105,7 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
 
     const unconfirmed = await call('POST', '/admin/dlq/purge', {});
     expect(unconfirmed.status).toBe(409);
-    expect(unconfirmed.body.error).toBe('CONFIRMATION_REQUIRED');
+    expect(unconfirmed.body.error?.code).toBe('CONFIRMATION_REQUIRED');
     expect(await deadLetterCount()).toBe(2);
     const purged = await call('POST', '/admin/dlq/purge', { confirm: true });
     expect(purged.body).toMatchObject({ deleted: 2 });
@@ -119,7 +125,7 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
       expect((dry.body as unknown as ReplayResult).activeMembers).toHaveLength(2);
       const refused = await call('POST', '/admin/replay', { from: 'earliest' });
       expect(refused.status).toBe(409);
-      expect(refused.body.error).toBe('GROUP_ACTIVE');
+      expect(refused.body.error?.code).toBe('GROUP_ACTIVE');
     } finally {
       await other.stop();
     }
@@ -155,7 +161,7 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
 
     const again = await call('POST', '/admin/rebuild', {});
     expect(again.status).toBe(409);
-    expect(again.body.error).toBe('PREVIOUS_NOT_FINALIZED');
+    expect(again.body.error?.code).toBe('PREVIOUS_NOT_FINALIZED');
     expect((await call('POST', '/admin/rebuild/finalize')).body).toEqual({ finalized: true });
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from pg_namespace where nspname = ${`${name}__previous`}`.execute(world.db);
@@ -173,11 +179,11 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
     });
     const refused = await call('POST', '/admin/rebuild', { from: 'earliest' });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('RETENTION_GAP');
-    expect(refused.body.message).toContain(
+    expect(refused.body.error?.code).toBe('RETENTION_GAP');
+    expect(refused.body.error?.message).toContain(
       `${topic}[${cut.partition}]: records before offset ${Number(cut.high) - 1}`,
     );
-    expect((refused.body.details as { gaps: unknown[] }).gaps).toEqual([
+    expect((refused.body.error?.details as { gaps: unknown[] }).gaps).toEqual([
       {
         topic,
         partition: cut.partition,
@@ -217,9 +223,11 @@ describe('admin API: dead letters, replay and rebuild over HTTP', () => {
     const position = { partition: sent?.partition ?? 0, offset: Number(sent?.baseOffset ?? 0) };
     const refused = await call('POST', '/admin/dlq/redrive', { positions: [position] });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('SOURCE_NOT_OWN_TOPIC');
-    expect(refused.body.message).toContain(victim);
-    expect((await call('POST', '/admin/dlq/redrive', { all: true })).body.error).toBe('SOURCE_NOT_OWN_TOPIC');
+    expect(refused.body.error?.code).toBe('SOURCE_NOT_OWN_TOPIC');
+    expect(refused.body.error?.message).toContain(victim);
+    expect((await call('POST', '/admin/dlq/redrive', { all: true })).body.error?.code).toBe(
+      'SOURCE_NOT_OWN_TOPIC',
+    );
     const [victimEnd] = await world.admin.fetchTopicOffsets(victim);
     expect(victimEnd?.high).toBe('0');
   });

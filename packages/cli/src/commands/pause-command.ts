@@ -3,7 +3,6 @@ import { requestPause } from '@fleet/processor';
 import { sql } from 'kysely';
 import { CliError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
-import { ExitCode } from '../exit-codes.ts';
 import { findProcessor } from '../processor-catalog.ts';
 import { requestedBy } from '../requested-by.ts';
 import { aliveWithinSeconds } from './status-command.ts';
@@ -73,7 +72,6 @@ export async function pauseCommand(ctx: CommandContext, options: PauseOptions): 
             : []),
           'the request stays recorded; check those instances (logs, /readyz) or wait longer with --timeout',
         ].join('\n'),
-        ExitCode.timedOut,
         result,
       );
     }

@@ -37,6 +37,18 @@ export const cliCodes = {
     httpStatus: 503,
     exitCode: ExitCode.failed,
   },
+  KAFKA_AUTH_FAILED: {
+    description:
+      'Kafka refused the SASL credentials: check `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD` (or `_FILE`).',
+    httpStatus: 503,
+    exitCode: ExitCode.failed,
+  },
+  KAFKA_TLS_FAILED: {
+    description:
+      'TLS with Kafka failed: check `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SSL_CA_FILE` and the client certificate and key.',
+    httpStatus: 503,
+    exitCode: ExitCode.failed,
+  },
   POSTGRES_UNREACHABLE: {
     description:
       'PostgreSQL cannot be used (refused, unknown host, bad credentials or database): check `--database-url` / `DATABASE_URL`.',

@@ -2,11 +2,17 @@ import { type ErrorSpec, ExitCode } from '../error-spec.ts';
 
 const failed = ExitCode.failed;
 
-/** Declaring contracts, registering schemas and producing events (`@fleet/contracts`, `@fleet/producer`). */
+/** Declaring processors and contracts, registering schemas, producing events. */
 export const contractCodes = {
   CONTRACT_INVALID: {
     description:
       'A contract declaration cannot work: an illegal topic name, a bad partition count, a duplicate or unknown event type.',
+    httpStatus: 500,
+    exitCode: failed,
+  },
+  PROCESSOR_DEFINITION_INVALID: {
+    description:
+      'A processor declaration cannot work: its name, a route declared twice, route policies, schedules; the message lists every problem.',
     httpStatus: 500,
     exitCode: failed,
   },

@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FleetError } from '@fleet/errors';
+import { parseRequest } from '@fleet/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DeadLetterFilter, DeadLetterSummary } from '../operations/dead-letters.ts';
-import { OperationError, type OperationErrorKind } from '../operations/operation-error.ts';
+import { OperationError } from '../operations/operation-error.ts';
 import type { PurgeResult } from '../operations/purge-dead-letters.ts';
 import type { RedriveResult, RedriveSelection } from '../operations/redrive-dead-letters.ts';
 import type { ReplayRequest, ReplayResult } from '../operations/replay-offsets.ts';
@@ -30,14 +32,6 @@ export interface AdminOperations {
   abortRebuild(): Promise<RebuildJob | undefined>;
   finalizeRebuild(): Promise<void>;
 }
-
-const statusOf: Record<OperationErrorKind, number> = {
-  invalid: 400,
-  'not-found': 404,
-  refused: 409,
-  'timed-out': 504,
-  failed: 500,
-};
 
 const position = z.object({ partition: z.int().min(0), offset: z.int().min(0) });
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
@@ -72,42 +66,21 @@ const schemas = {
   rebuild: z.strictObject({ from: start.default('earliest'), acceptPartial: z.boolean().default(false) }),
 };
 
-/** The request part failed its schema: 400 naming every field that is wrong. */
-class BadRequest extends OperationError {
-  constructor(where: string, error: z.ZodError) {
-    super(
-      'invalid',
-      'BAD_REQUEST',
-      `invalid ${where}: ${error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-}
+/** A part of the request that fails its schema is a 400 BAD_REQUEST naming every field that is wrong. */
+const parse = <S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> =>
+  parseRequest(schema, value ?? {}, where, 'BAD_REQUEST');
 
-const parse = <S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> => {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) throw new BadRequest(where, result.error);
-  return result.data;
-};
+const noRebuild = (what: string) => new FleetError('NO_REBUILD', `no rebuild ${what} here`);
 
 /**
  * The token-protected admin endpoints every processor service serves: the operations of the
- * `fleet` CLI for this processor, so that a dashboard can drive them. Errors are
- * `{ error: CODE, message, details? }` with the status the failure's kind calls for.
+ * `fleet` CLI for this processor, so that a dashboard can drive them. Errors are thrown and answered
+ * by the app's error handler (service-kit's `installErrorHandler`): `{ error: { code, message,
+ * details? } }` with the status of the code in the catalogue.
  */
 export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): void {
   app.register(async (scope) => {
-    scope.addHook('onRequest', async (req, reply) => authorize(admin.token, req, reply));
-    scope.setErrorHandler((error, _req, reply) => {
-      if (error instanceof OperationError)
-        return reply
-          .code(statusOf[error.kind])
-          .send({ error: error.code, message: error.message, details: error.details ?? null });
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status && status < 500)
-        return reply.code(status).send({ error: 'BAD_REQUEST', message: (error as Error).message });
-      return reply.code(500).send({ error: 'INTERNAL', message: (error as Error).message });
-    });
+    scope.addHook('onRequest', async (req) => authorize(admin.token, req));
 
     scope.get('/admin/status', () => admin.status());
     scope.post('/admin/pause', async (_req, reply) => {
@@ -120,11 +93,11 @@ export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): 
     });
 
     scope.get('/admin/dlq', async (req) => {
-      const q = parse(schemas.deadLetters, req.query, 'query');
+      const q = parse(schemas.deadLetters, req.query, 'querystring');
       return await admin.deadLetters({ errorCode: q.errorCode, since: q.since }, q.limit);
     });
     scope.get('/admin/dlq/:partition/:offset', async (req) => {
-      const { partition, offset } = parse(schemas.position, req.params, 'path');
+      const { partition, offset } = parse(schemas.position, req.params, 'params');
       return admin.deadLetter(partition, offset);
     });
     scope.post('/admin/dlq/redrive', async (req) => {
@@ -134,7 +107,6 @@ export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): 
     scope.post('/admin/dlq/purge', async (req) => {
       if (!parse(schemas.purge, req.body, 'body').confirm)
         throw new OperationError(
-          'refused',
           'CONFIRMATION_REQUIRED',
           'purging deletes the dead letters for good: send {"confirm": true}',
         );
@@ -143,20 +115,20 @@ export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): 
 
     scope.post('/admin/replay', async (req) => admin.replay(parse(schemas.replay, req.body, 'body')));
 
-    scope.get('/admin/rebuild', async (_req, reply) => {
+    scope.get('/admin/rebuild', async () => {
       const job = admin.rebuildJob();
-      return job
-        ? job
-        : reply.code(404).send({ error: 'NO_REBUILD', message: 'no rebuild was started here' });
+      if (!job) throw noRebuild('was started');
+      return job;
     });
     scope.post('/admin/rebuild', async (req, reply) => {
       const { from, acceptPartial } = parse(schemas.rebuild, req.body, 'body');
       const job = await admin.rebuild({ from: from === 'earliest' ? from : new Date(from), acceptPartial });
       return reply.code(202).send(job);
     });
-    scope.delete('/admin/rebuild', async (_req, reply) => {
+    scope.delete('/admin/rebuild', async () => {
       const job = await admin.abortRebuild();
-      return job ? job : reply.code(404).send({ error: 'NO_REBUILD', message: 'no rebuild is running here' });
+      if (!job) throw noRebuild('is running');
+      return job;
     });
     scope.post('/admin/rebuild/rollback', async (_req, reply) =>
       reply.code(202).send(await admin.rollback()),
@@ -168,14 +140,11 @@ export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): 
   });
 }
 
-async function authorize(token: string | undefined, req: FastifyRequest, reply: FastifyReply) {
-  if (!token)
-    return reply
-      .code(403)
-      .send({ error: 'ADMIN_DISABLED', message: 'set FLEET_ADMIN_TOKEN to enable the admin API' });
+async function authorize(token: string | undefined, req: FastifyRequest) {
+  if (!token) throw new FleetError('ADMIN_DISABLED', 'set FLEET_ADMIN_TOKEN to enable the admin API');
   // Comparing digests keeps the check constant-time whatever the length of what was sent.
   const digest = (value: string) => createHash('sha256').update(value).digest();
   const given = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
   const ok = timingSafeEqual(digest(given), digest(token));
-  if (!ok) return reply.code(401).send({ error: 'UNAUTHORIZED', message: 'missing or wrong bearer token' });
+  if (!ok) throw new FleetError('UNAUTHORIZED', 'missing or wrong bearer token');
 }

@@ -174,7 +174,6 @@ export async function readDeadLetter(
   const end = ends.find((e) => e.partition === partition);
   if (!end || offset < Number(end.low) || offset >= Number(end.high))
     throw new OperationError(
-      'not-found',
       'DEAD_LETTER_NOT_FOUND',
       end
         ? `no dead letter at ${partition}:${offset} in ${topic}: partition ${partition} holds offsets ${end.low}..${Number(end.high) - 1}${Number(end.high) === Number(end.low) ? ' (empty)' : ''}`
@@ -190,7 +189,6 @@ export async function readDeadLetter(
   });
   if (!record)
     throw new OperationError(
-      'not-found',
       'DEAD_LETTER_NOT_FOUND',
       `no record at ${partition}:${offset} in ${topic} (deleted meanwhile?)`,
     );

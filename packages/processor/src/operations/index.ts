@@ -13,7 +13,7 @@ export {
   toDeadLetter,
 } from './dead-letters.ts';
 export { firstAvailableTimes } from './first-available.ts';
-export { type OperatedProcessor, OperationError, type OperationErrorKind } from './operation-error.ts';
+export { type OperatedProcessor, OperationError } from './operation-error.ts';
 export {
   countDeadLetters,
   type DeadLetterCount,

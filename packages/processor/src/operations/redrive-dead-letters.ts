@@ -41,7 +41,6 @@ export async function redriveDeadLetters(
   const { positions } = selection;
   if (Boolean(selection.all) === Boolean(positions))
     throw new OperationError(
-      'invalid',
       'SELECTION_REQUIRED',
       'say which dead letters to redrive: all, or a list of partition:offset positions (not both)',
     );
@@ -53,7 +52,6 @@ export async function redriveDeadLetters(
     const missing = positions.filter((w) => !letters.some((l) => at(l, w)));
     if (missing.length)
       throw new OperationError(
-        'not-found',
         'DEAD_LETTER_NOT_FOUND',
         `no dead letter at ${missing.map((m) => `${m.partition}:${m.offset}`).join(', ')} in ${processor.dlqTopic}`,
       );
@@ -63,7 +61,6 @@ export async function redriveDeadLetters(
   const unroutable = selected.filter((l) => !l.source.topic);
   if (unroutable.length)
     throw new OperationError(
-      'invalid',
       'SOURCE_UNKNOWN',
       `dead letter(s) ${unroutable.map((l) => `${l.partition}:${l.offset}`).join(', ')} of ${processor.dlqTopic} have no dlq_source_topic header, so there is nowhere to redrive them; leave them out of the selection`,
     );
@@ -72,7 +69,6 @@ export async function redriveDeadLetters(
   const foreign = selected.filter((l) => l.source.topic && !processor.topics.includes(l.source.topic));
   if (foreign.length)
     throw new OperationError(
-      'refused',
       'SOURCE_NOT_OWN_TOPIC',
       `dead letter(s) ${foreign.map((l) => `${l.partition}:${l.offset} (dlq_source_topic ${JSON.stringify(l.source.topic)})`).join(', ')} of ${processor.dlqTopic} name a topic ${processor.name} does not read (${processor.topics.join(', ')}), so they did not come from it; nothing was redriven — leave them out of the selection and look into where they came from`,
       {

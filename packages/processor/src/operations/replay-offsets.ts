@@ -51,7 +51,6 @@ export async function replayOffsets(
   const { from, toOffsets: wanted } = request;
   if ((from === undefined) === (wanted === undefined))
     throw new OperationError(
-      'invalid',
       'START_REQUIRED',
       'say where to replay from: a time, earliest, or concrete offsets (one of them)',
     );
@@ -61,7 +60,6 @@ export async function replayOffsets(
   const activeMembers = (group?.members ?? []).map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`);
   if (activeMembers.length > 0 && !request.dryRun)
     throw new OperationError(
-      'refused',
       'GROUP_ACTIVE',
       `refusing to move the offsets of ${p.groupId}: the group has ${activeMembers.length} active member(s) (${activeMembers.join(', ')}); stop the processor first (every instance), then replay`,
     );
@@ -69,14 +67,12 @@ export async function replayOffsets(
   if (wanted) {
     if (wanted.some((w) => w.topic === undefined) && p.topics.length > 1)
       throw new OperationError(
-        'invalid',
         'TOPIC_REQUIRED',
         `${p.name} reads ${p.topics.join(', ')}; give the topic of every offset`,
       );
     const foreign = wanted.filter((w) => w.topic !== undefined && !p.topics.includes(w.topic));
     if (foreign.length)
       throw new OperationError(
-        'invalid',
         'BAD_OFFSETS',
         `${p.name} does not read ${foreign.map((f) => f.topic).join(', ')}; it reads ${p.topics.join(', ')}`,
       );
@@ -104,7 +100,6 @@ export async function replayOffsets(
       if (target === undefined) continue; // offsets not given for this partition: unchanged
       if (target > high)
         throw new OperationError(
-          'invalid',
           'BAD_OFFSETS',
           `offset ${target} of ${topic}:${end.partition} is past the end of the partition (${high}); use an offset up to ${high}`,
         );
@@ -162,7 +157,6 @@ export async function replayOffsets(
   const gaps = plans.filter((x) => x.missing);
   if (gaps.length && !request.acceptPartial)
     throw new OperationError(
-      'refused',
       'REPLAY_PARTIAL',
       [
         `refusing to replay ${p.name} from ${result.start}: records it would need were deleted (retention or deleteRecords):`,

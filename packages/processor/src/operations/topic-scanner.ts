@@ -103,7 +103,6 @@ export async function scanPartitions(
           () =>
             reject(
               new OperationError(
-                'failed',
                 'READ_TIMEOUT',
                 `reading ${[...pending.keys()].join(', ')} did not reach the end within ${timeoutMs / 1000}s; is the broker healthy? try again`,
               ),

@@ -9,7 +9,7 @@ import { withReplayTracing } from '../event-span.ts';
 import { createKafka } from '../kafka-client.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { firstAvailableTimes } from '../operations/first-available.ts';
-import { OperationError, type OperationErrorKind } from '../operations/operation-error.ts';
+import { OperationError } from '../operations/operation-error.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
 import {
   committedOffsets,
@@ -21,21 +21,8 @@ import {
 import type { Replica, StartReplica } from './replica.ts';
 import { dropSchema, schemaExists, swapSchemas, versionSchemas } from './schema-swap.ts';
 
-// What a rebuild refuses to do until the operator acts (finalize, roll back, wait, accept a gap).
-const refusals = new Set([
-  'REBUILD_IN_PROGRESS',
-  'RETENTION_GAP',
-  'PREVIOUS_NOT_FINALIZED',
-  'NOTHING_TO_ROLL_BACK',
-]);
-const kindOf = (code: string): OperationErrorKind =>
-  refusals.has(code) ? 'refused' : code === 'SWITCH_TIMEOUT' ? 'timed-out' : 'failed';
-
-export class RebuildError extends OperationError {
-  constructor(code: string, message: string, details?: unknown) {
-    super(kindOf(code), code, message, details);
-  }
-}
+/** A rebuild's refusal or failure; what each code means to the CLI and the admin API is in the catalogue. */
+export class RebuildError extends OperationError {}
 
 export interface RetentionGap {
   topic: string;

@@ -5,3 +5,4 @@ export {
   type SpecEvent,
   type SpecOutcome,
 } from './processor-spec.ts';
+export { serviceHttp, unreachableDatabase } from './service-http.ts';

@@ -1,0 +1,141 @@
+import { Writable } from 'node:stream';
+import { FleetError } from '@fleet/errors';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AdminOperations } from './admin/admin-api.ts';
+import { createOpsServer } from './http-server.ts';
+import { OperationError } from './operations/operation-error.ts';
+import type { Telemetry } from './telemetry.ts';
+
+const token = 'ops-server-test-token';
+const leak = 'connect ECONNREFUSED 10.1.2.3:5432 (user fleet, password hunter2)';
+
+/** The operations behind the admin API, failing the way the real ones do. */
+const operations = (overrides: Partial<AdminOperations> = {}): AdminOperations =>
+  ({
+    token,
+    status: async () => {
+      throw new Error(leak);
+    },
+    replay: async () => {
+      throw new OperationError('REPLAY_PARTIAL', 'records were deleted; accept a partial replay', {
+        start: 'earliest',
+      });
+    },
+    rebuildJob: () => undefined,
+    abortRebuild: async () => undefined,
+    purge: async () => ({ deleted: 0 }),
+    ...overrides,
+  }) as AdminOperations;
+
+/** The ops server every processor serves, with a service route as a definition's `http` adds one. */
+function opsServer(admin: AdminOperations) {
+  const lines: { msg: string; err?: { message: string } }[] = [];
+  const logger = pino(
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
+  );
+  const app = createOpsServer(
+    { check: async () => ({}) },
+    {} as Telemetry,
+    admin,
+    { asyncApiYaml: () => '' },
+    logger,
+  );
+  app.get<{ Params: { id: string } }>('/orders/:id', async (req) => {
+    if (req.params.id === 'broken')
+      throw new TypeError("Cannot read properties of undefined (reading 'lines')");
+    throw new FleetError('NOT_FOUND', `order ${req.params.id} is unknown`);
+  });
+  return { app, lines };
+}
+
+const auth = { authorization: `Bearer ${token}` };
+
+describe('the ops server answers every error in the fleet shape', () => {
+  it('admin API: 401 without the token, 403 when it is off', async () => {
+    const { app } = opsServer(operations());
+    const res = await app.inject({ method: 'GET', url: '/admin/dlq' });
+    expect([res.statusCode, res.json()]).toEqual([
+      401,
+      { error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token' } },
+    ]);
+    const off = opsServer(operations({ token: undefined })).app;
+    const disabled = await off.inject({ method: 'POST', url: '/admin/replay', headers: auth });
+    expect([disabled.statusCode, disabled.json().error.code]).toEqual([403, 'ADMIN_DISABLED']);
+  });
+
+  it('admin API: a bad request names every field; refusals keep their details', async () => {
+    const { app } = opsServer(operations());
+    const bad = await app.inject({ method: 'GET', url: '/admin/dlq?limit=0&colour=red', headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/^invalid querystring: /),
+      details: expect.arrayContaining([
+        { path: 'querystring.limit', message: expect.any(String) },
+        { path: 'querystring', message: 'Unrecognized key: "colour"' },
+      ]),
+    });
+    const json = await app.inject({
+      method: 'POST',
+      url: '/admin/replay',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"from": ',
+    });
+    expect([json.statusCode, json.json().error.code]).toEqual([400, 'INVALID_JSON']);
+    const refused = await app.inject({ method: 'POST', url: '/admin/replay', headers: auth, payload: {} });
+    expect([refused.statusCode, refused.json()]).toEqual([
+      409,
+      {
+        error: {
+          code: 'REPLAY_PARTIAL',
+          message: 'records were deleted; accept a partial replay',
+          details: { start: 'earliest' },
+        },
+      },
+    ]);
+    const purge = await app.inject({ method: 'POST', url: '/admin/dlq/purge', headers: auth, payload: {} });
+    expect([purge.statusCode, purge.json().error.code]).toEqual([409, 'CONFIRMATION_REQUIRED']);
+    const none = await app.inject({ method: 'GET', url: '/admin/rebuild', headers: auth });
+    expect([none.statusCode, none.json()]).toEqual([
+      404,
+      { error: { code: 'NO_REBUILD', message: 'no rebuild was started here' } },
+    ]);
+  });
+
+  it('an unexpected error is a 500 "internal error"; what happened is only in the log', async () => {
+    const { app, lines } = opsServer(operations());
+    const status = await app.inject({ method: 'GET', url: '/admin/status', headers: auth });
+    const route = await app.inject({ method: 'GET', url: '/orders/broken' });
+    for (const res of [status, route]) {
+      expect([res.statusCode, res.json()]).toEqual([
+        500,
+        { error: { code: 'INTERNAL', message: 'internal error' } },
+      ]);
+      expect(res.body).not.toMatch(/hunter2|10\.1\.2\.3|Cannot read/);
+    }
+    expect(lines.filter((l) => l.msg === 'request failed').map((l) => l.err?.message)).toEqual([
+      leak,
+      "Cannot read properties of undefined (reading 'lines')",
+    ]);
+  });
+
+  it("a service route's errors and unknown routes answer in the same shape", async () => {
+    const { app } = opsServer(operations());
+    const missing = await app.inject({ method: 'GET', url: '/orders/42' });
+    expect([missing.statusCode, missing.json()]).toEqual([
+      404,
+      { error: { code: 'NOT_FOUND', message: 'order 42 is unknown' } },
+    ]);
+    const nowhere = await app.inject({ method: 'DELETE', url: '/nowhere' });
+    expect([nowhere.statusCode, nowhere.json()]).toEqual([
+      404,
+      { error: { code: 'NOT_FOUND', message: 'No route DELETE /nowhere.' } },
+    ]);
+  });
+});
