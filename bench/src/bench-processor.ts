@@ -1,5 +1,5 @@
 import type { EventType } from '@fleet/contracts';
-import { defineProcessor, onBatch } from '@fleet/processor';
+import { defineProcessor } from '@fleet/processor';
 import type { Kysely } from 'kysely';
 import type { BenchContracts, MeterRead } from './bench-contracts.ts';
 import { isMilestone } from './meter-reading.ts';
@@ -13,10 +13,10 @@ import { createMeterTotals, foldReadings, type MeterTotalsDb, upsertMeterTotals 
  */
 export function benchProcessor(contracts: BenchContracts, observe: (events: MeterRead[]) => void = () => {}) {
   const { MeterRead, MeterMilestone } = contracts;
-  return defineProcessor<MeterTotalsDb>({
+  return defineProcessor<MeterTotalsDb>()({
     name: 'bench',
     publishes: [MeterMilestone as EventType],
-    routes: [
+    routes: ({ onBatch }) => [
       onBatch(MeterRead, async (events, ctx) => {
         observe(events.map((e) => e.data));
         await upsertMeterTotals(
@@ -26,7 +26,7 @@ export function benchProcessor(contracts: BenchContracts, observe: (events: Mete
         for (const event of events)
           if (isMilestone(event.data as MeterRead)) {
             const { meterId, seq, reading } = event.data;
-            await ctx.publish(event, MeterMilestone, { meterId, seq, reading });
+            await ctx.publish(MeterMilestone, { meterId, seq, reading }, { cause: event });
           }
       }),
     ],

@@ -7,7 +7,7 @@ import { orderLifecycle } from '@fleet/order-lifecycle/src/processor.ts';
 import { orderView } from '@fleet/order-view/src/processor.ts';
 import { paymentsProcessor } from '@fleet/payments';
 import { defaultRulesFile, loadPaymentRules } from '@fleet/payments/load-payment-rules';
-import type { ProcessorDefinition } from '@fleet/processor';
+import { deploymentSettings, type ProcessorDefinition } from '@fleet/processor';
 import { salesAnalytics } from '@fleet/sales-analytics/src/processor.ts';
 
 export type Manifest = {
@@ -89,6 +89,8 @@ export interface ProcessorDeployment {
   /** Kubernetes name: the service's folder under services/. */
   service: string;
   definition: DeclaredProcessor;
+  /** Its container and Service port: `fleet.httpPort` of services/<service>/package.json. */
+  httpPort: number;
   /** Lag per replica KEDA aims at (HPA AverageValue). */
   lagThreshold: number;
   minReplicas: number;
@@ -109,7 +111,6 @@ const processorResources: Resources = {
 export interface DeclaredProcessor {
   /** Consumer group, Postgres schema. */
   name: string;
-  httpPort?: number | undefined;
   routes: readonly { event: { topic: { name: string } } }[];
 }
 const definitionOf = <DB>(d: ProcessorDefinition<DB>): DeclaredProcessor => d;
@@ -136,7 +137,18 @@ export const processors: ProcessorDeployment[] = [
     lagThreshold: 5000,
     minReplicas: 2,
   },
-].map((p) => ({ ...p, resources: processorResources }));
+].map((p) => ({ ...p, httpPort: httpPortOf(p.service), resources: processorResources }));
+
+/** A processor's default port, where the service's main reads it too (its package.json's `fleet` block). */
+function httpPortOf(service: string): number {
+  const packageJson = new URL(`../../services/${service}/package.json`, import.meta.url);
+  const { httpPort } = deploymentSettings(packageJson);
+  if (httpPort === undefined)
+    throw new Error(
+      `services/${service}/package.json has no "fleet": { "httpPort" }: the manifests need its port`,
+    );
+  return httpPort;
+}
 
 /** order-intake: fastify and a producer; no database. */
 export const intake = {
@@ -328,13 +340,13 @@ const disruptionBudget = (name: string, component: string): Manifest => ({
 // ── The objects ────────────────────────────────────────────────────────────────────────────────
 
 export function processorManifests(p: ProcessorDeployment): Manifest[] {
-  const { definition, service } = p;
+  const { definition, service, httpPort } = p;
   const topics = inputTopics(definition);
   return [
     serviceDeployment({
       name: service,
       component: 'processor',
-      port: definition.httpPort ?? 0,
+      port: httpPort,
       script: `services/${service}/src/main.ts`,
       shutdownSeconds: processorShutdownSeconds,
       resources: p.resources,
@@ -346,7 +358,7 @@ export function processorManifests(p: ProcessorDeployment): Manifest[] {
         secretEnv('FLEET_ADMIN_TOKEN', secrets.admin, 'FLEET_ADMIN_TOKEN', true),
       ],
     }),
-    httpService(service, 'processor', definition.httpPort ?? 0),
+    httpService(service, 'processor', httpPort),
     disruptionBudget(service, 'processor'),
     {
       apiVersion: 'keda.sh/v1alpha1',

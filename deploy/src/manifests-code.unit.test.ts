@@ -166,7 +166,7 @@ describe('ports and probes', () => {
   const services = [
     ...processorDeployments.map((p) => ({
       name: p.service,
-      port: p.definition.httpPort,
+      port: p.httpPort,
       container: p.container,
       routes: probeRoutes.processor,
       config: () => loadRuntimeConfig(effectiveEnv(p.container)).http.port,

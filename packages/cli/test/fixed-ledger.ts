@@ -1,4 +1,4 @@
-import { defineProcessor, on, type ProcessorDefinition } from '@fleet/processor';
+import { defineProcessor, type ProcessorDefinition } from '@fleet/processor';
 import { sql } from 'kysely';
 import type { LedgerContracts, LedgerDb } from '../../processor/test/ledger.ts';
 
@@ -10,25 +10,26 @@ export function fixedLedger(
   contracts: LedgerContracts,
   ledger: ProcessorDefinition<LedgerDb>,
 ): ProcessorDefinition<LedgerDb> {
-  return defineProcessor<LedgerDb>({
+  return defineProcessor<LedgerDb>()({
     ...ledger,
-    routes: ledger.routes.map((route) =>
-      route.event.type === contracts.Deposited.type
-        ? on(contracts.Deposited, async (event, ctx) => {
-            const { accountId, amount, seq } = event.data;
-            await ctx.db
-              .insertInto('balances')
-              .values({ account_id: accountId, balance: amount, applied: 1 })
-              .onConflict((oc) =>
-                oc.column('account_id').doUpdateSet({
-                  balance: sql`balances.balance + excluded.balance`,
-                  applied: sql`balances.applied + 1`,
-                }),
-              )
-              .execute();
-            await ctx.db.insertInto('history').values({ account_id: accountId, seq, amount }).execute();
-          })
-        : route,
-    ),
+    routes: ({ on }) =>
+      ledger.routes.map((route) =>
+        route.event.type === contracts.Deposited.type
+          ? on(contracts.Deposited, async (event, ctx) => {
+              const { accountId, amount, seq } = event.data;
+              await ctx.db
+                .insertInto('balances')
+                .values({ account_id: accountId, balance: amount, applied: 1 })
+                .onConflict((oc) =>
+                  oc.column('account_id').doUpdateSet({
+                    balance: sql`balances.balance + excluded.balance`,
+                    applied: sql`balances.applied + 1`,
+                  }),
+                )
+                .execute();
+              await ctx.db.insertInto('history').values({ account_id: accountId, seq, amount }).execute();
+            })
+          : route,
+      ),
   });
 }

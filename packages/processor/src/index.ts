@@ -9,24 +9,30 @@ export { deadLetterHeaders } from './dead-letter.ts';
 export {
   deadLetterTopicOf,
   defineProcessor,
-  on,
-  onBatch,
+  type ProcessorDeclaration,
   type ProcessorDefinition,
   type Route,
+  type RouteBuilders,
   type RouteOptions,
   type Schedule,
 } from './define-processor.ts';
+export { MAX_ATTEMPTS_LIMIT } from './definition-problems.ts';
+export { type DeploymentSettings, deploymentSettings } from './deployment-settings.ts';
 export { deterministicId } from './deterministic-id.ts';
 export { HandlerFailedError, ProcessorError } from './errors.ts';
 export type { EventMeta, ProcessedEvent } from './event-meta.ts';
 export { PermanentError, RetryableError } from './failure-kind.ts';
-export type {
-  BatchHandler,
-  BatchHandlerContext,
-  EventHandler,
-  HandlerContext,
-  PublishOptions,
-  ScheduleContext,
+export {
+  type BatchContext,
+  type BatchHandler,
+  causedBy,
+  type Decision,
+  type EventHandler,
+  type EventOf,
+  type HandlerContext,
+  type Publish,
+  type PublishOptions,
+  type ScheduleContext,
 } from './handler-context.ts';
 export type { HoldBack } from './hold-back.ts';
 export { fetchGroupLag, type PartitionLag } from './lag-monitor.ts';
@@ -40,7 +46,17 @@ export {
   startReplica,
 } from './processor-runtime.ts';
 export * from './rebuild/index.ts';
-export { runProcessor } from './run-processor.ts';
+export type {
+  BatchHandlerFor,
+  ContextFor,
+  DbOf,
+  EventHandlerFor,
+  ProcessorTypes,
+  PublishesOf,
+  ScheduleContextFor,
+  ScheduleFor,
+} from './processor-types.ts';
+export { type RunProcessorOptions, runProcessor } from './run-processor.ts';
 export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 export type { RuntimeEventMap, RuntimeEvents } from './runtime-events.ts';
 export {

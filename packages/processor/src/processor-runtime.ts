@@ -300,10 +300,10 @@ export class ProcessorRuntime<DB> {
   }
 
   async #startHttp(): Promise<void> {
-    // null: no HTTP server at all (a rebuild's replica); undefined: the declaration's default port.
-    if (this.config.http.port === null) return;
-    const port = this.config.http.port ?? this.definition.httpPort;
-    if (port === undefined) return;
+    // null: no HTTP server at all (a rebuild's replica); undefined: no port given (runProcessor
+    // gives the service's default from its package.json).
+    const port = this.config.http.port;
+    if (port === null || port === undefined) return;
     this.http = createOpsServer(
       { check: () => this.readiness() },
       this.#telemetry,

@@ -65,7 +65,7 @@ export interface RuntimeConfig {
     /** A statement running longer fails (57014), so no query a record causes can hold its partition forever; 0: none. */
     statementTimeoutMs: number;
   };
-  /** `port` null: no HTTP server (a rebuild's replica); undefined: the declaration's default. */
+  /** `port` null: no HTTP server (a rebuild's replica); undefined: none given (runProcessor takes the service's default from its package.json). */
   http: { host: string; port: number | null | undefined };
   logLevel: RuntimeEnv['LOG_LEVEL'];
   /** Bearer token of the admin endpoints; they answer 403 when unset. */

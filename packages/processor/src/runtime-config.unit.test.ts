@@ -76,7 +76,9 @@ describe('schema names', () => {
       loadRuntimeConfig({ ...valid, PROCESSOR_DB_SCHEMA: 'a'.repeat(50) }).processing.dbSchema,
     ).toHaveLength(50);
     // A processor name is a schema name too.
-    expect(() => defineProcessor({ name: long, routes: [], migrations: {} })).toThrow(/at most 50/);
+    expect(() => defineProcessor<unknown>()({ name: long, routes: () => [], migrations: {} })).toThrow(
+      /at most 50/,
+    );
     expect(`${'a'.repeat(50)}__rolled_back`).toHaveLength(63);
   });
 });

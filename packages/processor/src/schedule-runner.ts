@@ -1,10 +1,11 @@
-import type { EventCodec } from '@fleet/contracts';
+import type { EventCodec, EventType } from '@fleet/contracts';
 import type { Meter } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Schedule } from './define-processor.ts';
 import { followOnPublisher } from './follow-on-publisher.ts';
+import type { Decision, PublishOptions, ScheduleContext } from './handler-context.ts';
 import type { Logger } from './logger.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
+import type { Schedule } from './schedule.ts';
 
 export interface ScheduleRunnerDeps<DB> {
   processor: string;
@@ -64,23 +65,40 @@ export class ScheduleRunner<DB> {
       const { rows } = await sql<{ locked: boolean }>`
         select pg_try_advisory_xact_lock(hashtext(${lock})) as locked`.execute(trx);
       if (!rows[0]?.locked) return false;
-      const publish = followOnPublisher({ ...this.#d, isReplay: false }, outbox);
-      await schedule.run({
-        db: trx,
-        log: this.#d.logger,
-        meter: this.#d.meter,
-        publish: (cause, type, data, options) =>
-          publish(
-            { id: cause.id, correlationId: cause.correlationId ?? cause.id, traceHeaders: () => ({}) },
-            type,
-            data,
-            options,
-          ),
-      });
+      await schedule.run(
+        scheduleContext(trx, this.#d, followOnPublisher({ ...this.#d, isReplay: false }, outbox)),
+      );
       await insertOutbox(trx as Transaction<unknown>, outbox);
       return true;
     });
     if (outbox.length > 0) this.#d.outboxWritten();
     return ran;
   }
+}
+
+/** The schedule's context: its follow-ons descend from the decision each publish() names as its cause. */
+function scheduleContext<DB>(
+  trx: Transaction<DB>,
+  deps: { logger: Logger; meter: Meter },
+  publishFollowOn: ReturnType<typeof followOnPublisher>,
+): ScheduleContext<DB, EventType> {
+  return {
+    db: trx,
+    log: deps.logger,
+    meter: deps.meter,
+    isReplay: false,
+    publish: async (type, data, options: PublishOptions & { cause: Decision }) => {
+      const { cause, ...rest } = options ?? {};
+      if (typeof cause?.id !== 'string' || cause.id === '')
+        throw new TypeError(
+          `publish(${type?.type}) in a schedule needs options.cause: { id } naming the decision the follow-on descends from`,
+        );
+      const origin = {
+        id: cause.id,
+        correlationId: cause.correlationId ?? cause.id,
+        traceHeaders: () => ({}),
+      };
+      return publishFollowOn(origin, type, data, rest);
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { waitFor } from '@fleet/testkit';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestPause } from '../src/control-plane.ts';
-import { defineProcessor, on, ProcessorRuntime } from '../src/index.ts';
+import { defineProcessor, ProcessorRuntime } from '../src/index.ts';
 import { type LedgerWorld, ledgerWorld, movements } from './ledger-harness.ts';
 
 const token = 'test-admin-token-0123456789';
@@ -76,9 +76,9 @@ describe('a pause is acknowledged only when nothing is in flight and the offsets
   beforeAll(async () => {
     world = await ledgerWorld(name);
     // A handler that can be held mid-batch: the event with amount HOLD waits until the test lets it go.
-    const definition = defineProcessor<unknown>({
+    const definition = defineProcessor<unknown>()({
       name,
-      routes: [
+      routes: ({ on }) => [
         on(world.contracts.Deposited, async (event) => {
           if (event.data.amount !== HOLD) return;
           entered.resolve();

@@ -3,7 +3,7 @@
 import { defineEvent, defineTopic, type EventType } from '@fleet/contracts';
 import { type Generated, sql } from 'kysely';
 import { z } from 'zod';
-import { defineProcessor, on, onBatch } from '../src/index.ts';
+import { defineProcessor } from '../src/index.ts';
 
 export const POISON_AMOUNT = 666;
 
@@ -59,10 +59,10 @@ export type LedgerContracts = ReturnType<typeof ledgerContracts>;
 
 export function ledgerProcessor(contracts: LedgerContracts, name = 'ledger') {
   const { Deposited, Withdrawn, BalanceChanged } = contracts;
-  return defineProcessor<LedgerDb>({
+  return defineProcessor<LedgerDb>()({
     name,
     publishes: [BalanceChanged as EventType],
-    routes: [
+    routes: ({ on, onBatch }) => [
       on(Deposited, async (event, ctx) => {
         const { accountId, amount, seq } = event.data;
         if (amount === POISON_AMOUNT) throw new Error(`amount ${POISON_AMOUNT} is poison`);

@@ -6,7 +6,6 @@ import {
   deadLetterHeaders,
   deadLetterTopicOf,
   defineProcessor,
-  on,
   type ProcessorDefinition,
   ProcessorRuntime,
 } from '../src/index.ts';
@@ -92,10 +91,10 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
     // Its own processor over the same topic: every deposit announces a balance keyed by account,
     // and an account ID with a NUL byte makes the outbox insert fail after the handler succeeded.
     const name = 'ledger_isolation_notices';
-    const definition = defineProcessor<unknown>({
+    const definition = defineProcessor<unknown>()({
       name,
       publishes: [BalanceChanged as EventType],
-      routes: [
+      routes: ({ on }) => [
         on(Deposited, async (event, ctx) => {
           const { accountId, amount, seq } = event.data;
           await ctx.publish(BalanceChanged, { accountId, balance: amount, seq });
@@ -134,9 +133,9 @@ describe('record isolation on real Kafka, registry and Postgres', () => {
     const { Deposited } = world.contracts;
     const name = 'ledger_isolation_slow';
     // A record whose handling never ends (a query that waits forever) must not hold the partition.
-    const definition = defineProcessor<unknown>({
+    const definition = defineProcessor<unknown>()({
       name,
-      routes: [
+      routes: ({ on }) => [
         on(Deposited, async (event, ctx) => {
           if (event.data.accountId === 'hangs') await sql`select pg_sleep(3600)`.execute(ctx.db);
         }),

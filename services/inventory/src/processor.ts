@@ -5,7 +5,7 @@ import {
   StockRejected,
   StockReserved,
 } from '@fleet/contracts/orders';
-import { defineProcessor, on } from '@fleet/processor';
+import { defineProcessor, type ProcessorTypes } from '@fleet/processor';
 import { releaseOnCancel } from './handlers/release-on-cancel.ts';
 import { releaseOnCommand } from './handlers/release-on-command.ts';
 import { reserveStock } from './handlers/reserve-stock.ts';
@@ -20,11 +20,10 @@ import { migrations } from './migrations/index.ts';
  *   inventory ReleaseStock                → releaseOnCommand  (same release, from the saga)
  * Tables: stock, reservations. HTTP: GET /stock, /stock/:sku, /reservations/:orderId.
  */
-export const inventory = defineProcessor<InventoryDb>({
+export const inventory = defineProcessor<InventoryDb>()({
   name: 'inventory',
-  httpPort: 8102,
   publishes: [StockReserved, StockRejected],
-  routes: [
+  routes: ({ on }) => [
     on(OrderPlaced, reserveStock),
     on(OrderCancelled, releaseOnCancel),
     on(ReleaseStock, releaseOnCommand),
@@ -32,3 +31,6 @@ export const inventory = defineProcessor<InventoryDb>({
   migrations,
   http: stockRoutes,
 });
+
+/** What inventory's handlers see: its tables, and the events they may publish (those of `publishes`). */
+export type Inventory = ProcessorTypes<InventoryDb, typeof StockReserved | typeof StockRejected>;

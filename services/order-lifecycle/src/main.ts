@@ -1,4 +1,5 @@
 import { runProcessor } from '@fleet/processor';
 import { orderLifecycle } from './processor.ts';
 
-await runProcessor(orderLifecycle);
+// HTTP_PORT, else the package.json's fleet.httpPort.
+await runProcessor(orderLifecycle, { packageJson: new URL('../package.json', import.meta.url) });

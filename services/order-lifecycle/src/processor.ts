@@ -10,7 +10,7 @@ import {
   StockReserved,
   VoidPayment,
 } from '@fleet/contracts/orders';
-import { defineProcessor, on } from '@fleet/processor';
+import { defineProcessor, type ProcessorTypes } from '@fleet/processor';
 import { expireStuckSagas } from './handlers/expire-sagas.ts';
 import {
   onOrderCancelled,
@@ -25,11 +25,10 @@ import type { LifecycleDb } from './lifecycle-db.ts';
 import { migrations } from './migrations/index.ts';
 
 /** The order saga: orders, inventory and payments in; confirmation, rejection and compensation out. */
-export const orderLifecycle = defineProcessor<LifecycleDb>({
+export const orderLifecycle = defineProcessor<LifecycleDb>()({
   name: 'order_lifecycle',
-  httpPort: 8104,
   publishes: [OrderConfirmed, OrderRejected, ReleaseStock, VoidPayment],
-  routes: [
+  routes: ({ on }) => [
     on(OrderPlaced, onOrderPlaced),
     on(OrderCancelled, onOrderCancelled),
     on(StockReserved, onStockReserved),
@@ -41,3 +40,9 @@ export const orderLifecycle = defineProcessor<LifecycleDb>({
   migrations,
   http: sagaRoutes,
 });
+
+/** What the saga's handlers and schedule see: its tables, and the events they may publish (those of `publishes`). */
+export type OrderLifecycle = ProcessorTypes<
+  LifecycleDb,
+  typeof OrderConfirmed | typeof OrderRejected | typeof ReleaseStock | typeof VoidPayment
+>;

@@ -1,4 +1,4 @@
-import { defineProcessor, onBatch, type Route } from '@fleet/processor';
+import { defineProcessor } from '@fleet/processor';
 import { orderFactMappings } from './handlers/order-facts.ts';
 import { projectOrderFacts } from './handlers/project-order-facts.ts';
 import { orderRoutes } from './http/order-routes.ts';
@@ -6,10 +6,10 @@ import { migrations } from './migrations/index.ts';
 import type { ViewDb } from './view-db.ts';
 
 /** The order summary read model: every order-fulfilment fact in, an HTTP query API out. */
-export const orderView = defineProcessor<ViewDb>({
+export const orderView = defineProcessor<ViewDb>()({
   name: 'order_view',
-  httpPort: 8105,
-  routes: orderFactMappings.map(({ event, fact }): Route<ViewDb> => onBatch(event, projectOrderFacts(fact))),
+  routes: ({ onBatch }) =>
+    orderFactMappings.map(({ event, fact }) => onBatch(event, projectOrderFacts(fact))),
   migrations,
   http: orderRoutes,
 });

@@ -10,4 +10,5 @@ try {
   console.error(`payments: ${error.message}\nSet PAYMENTS_RULES_FILE or fix the file; see README.md.`);
   process.exit(78); // EX_CONFIG, like a bad environment
 }
-await runProcessor(payments);
+// HTTP_PORT, else the package.json's fleet.httpPort.
+await runProcessor(payments, { packageJson: new URL('../package.json', import.meta.url) });

@@ -6,7 +6,7 @@ import {
   StockReserved,
   VoidPayment,
 } from '@fleet/contracts/orders';
-import { defineProcessor, on } from '@fleet/processor';
+import { defineProcessor, type ProcessorTypes } from '@fleet/processor';
 import { recordOrder } from './handlers/record-order.ts';
 import { recordReservation } from './handlers/record-reservation.ts';
 import { voidPayment } from './handlers/void-payment.ts';
@@ -27,11 +27,10 @@ import type { PaymentRules } from './rules/payment-rules-schema.ts';
  */
 export function paymentsProcessor(rules: PaymentRules) {
   const decider = new PaymentDecider(rules);
-  return defineProcessor<PaymentsDb>({
+  return defineProcessor<PaymentsDb>()({
     name: 'payments',
-    httpPort: 8103,
     publishes: [PaymentAuthorized, PaymentDeclined, PaymentVoided],
-    routes: [
+    routes: ({ on }) => [
       on(StockReserved, recordReservation(decider)),
       on(OrderPlaced, recordOrder(decider)),
       on(VoidPayment, voidPayment),
@@ -40,6 +39,12 @@ export function paymentsProcessor(rules: PaymentRules) {
     http: paymentRoutes(rules),
   });
 }
+
+/** What payments' handlers see: its tables, and the events they may publish (those of `publishes`). */
+export type Payments = ProcessorTypes<
+  PaymentsDb,
+  typeof PaymentAuthorized | typeof PaymentDeclined | typeof PaymentVoided
+>;
 
 /**
  * The processor with the rules the environment names (PAYMENTS_RULES_FILE, else the shipped ones):

@@ -1,5 +1,5 @@
 import { OrderCancelled, OrderConfirmed, OrderPlaced } from '@fleet/contracts/orders';
-import { defineProcessor, onBatch } from '@fleet/processor';
+import { defineProcessor } from '@fleet/processor';
 import { onOrdersCancelled, onOrdersConfirmed, onOrdersPlaced } from './handlers/sales-handlers.ts';
 import { salesRoutes } from './http/sales-routes.ts';
 import { migrations } from './migrations/index.ts';
@@ -9,10 +9,9 @@ import type { SalesDb } from './sales-db.ts';
  * Revenue and units per SKU per UTC day of confirmed orders that are not cancelled: a cancellation
  * always wins, whenever it arrives (the order is never counted, or its sale is reversed).
  */
-export const salesAnalytics = defineProcessor<SalesDb>({
+export const salesAnalytics = defineProcessor<SalesDb>()({
   name: 'sales_analytics',
-  httpPort: 8106,
-  routes: [
+  routes: ({ onBatch }) => [
     onBatch(OrderPlaced, onOrdersPlaced),
     onBatch(OrderConfirmed, onOrdersConfirmed),
     onBatch(OrderCancelled, onOrdersCancelled),

@@ -1,22 +1,20 @@
-import type { EventData } from '@fleet/contracts';
 import { type OrderPlaced, StockRejected, StockReserved } from '@fleet/contracts/orders';
-import type { HandlerContext, ProcessedEvent } from '@fleet/processor';
+import type { ContextFor, EventHandlerFor, EventOf } from '@fleet/processor';
 import { sql } from 'kysely';
-import type { InventoryDb, ReservedLine } from '../inventory-db.ts';
+import type { ReservedLine } from '../inventory-db.ts';
 import { mergeLines, reservationIdOf } from '../order-lines.ts';
+import type { Inventory } from '../processor.ts';
 import { takeStock } from '../stock-store.ts';
 
 /** The one warehouse this service manages. */
 export const WAREHOUSE = 'AMS-1';
-
-type Ctx = HandlerContext<InventoryDb>;
 
 /**
  * OrderPlaced → reserve every line or none, then StockReserved or StockRejected. One outcome per
  * order: a second OrderPlaced for the same order (even under a new event ID) changes nothing, and
  * an order whose cancel arrived first is rejected with the reason `cancelled`.
  */
-export async function reserveStock(event: ProcessedEvent<EventData<typeof OrderPlaced>>, ctx: Ctx) {
+export const reserveStock: EventHandlerFor<Inventory, typeof OrderPlaced> = async (event, ctx) => {
   const { orderId } = event.data;
   const lines = mergeLines(event.data.lines);
   const reservationId = reservationIdOf(orderId);
@@ -54,12 +52,12 @@ export async function reserveStock(event: ProcessedEvent<EventData<typeof OrderP
     rejectedAt: new Date().toISOString(),
   });
   ctx.log.info({ orderId, reason, short }, 'stock rejected');
-}
+};
 
 async function placedAgain(
-  event: ProcessedEvent<EventData<typeof OrderPlaced>>,
+  event: EventOf<typeof OrderPlaced>,
   lines: ReservedLine[],
-  ctx: Ctx,
+  ctx: ContextFor<Inventory>,
 ) {
   const { orderId } = event.data;
   const existing = await ctx.db

@@ -1,8 +1,7 @@
-import type { EventType } from '@fleet/contracts';
+import type { EventData } from '@fleet/contracts';
 import { OrderConfirmed, OrderRejected, ReleaseStock, VoidPayment } from '@fleet/contracts/orders';
-import type { HandlerContext } from '@fleet/processor';
+import type { ContextFor, EventMeta, PublishesOf } from '@fleet/processor';
 import { transition } from 'xstate';
-import type { LifecycleDb } from '../lifecycle-db.ts';
 import type {
   AnomalyKind,
   RejectReason,
@@ -12,7 +11,12 @@ import type {
   VoidReason,
 } from '../order-saga-machine.ts';
 import { orderSagaMachine } from '../order-saga-machine.ts';
+import type { OrderLifecycle } from '../processor.ts';
 import { lockSaga, type SagaSnapshot, saveSaga } from '../saga-store.ts';
+
+type Ctx = ContextFor<OrderLifecycle>;
+/** What moved the saga: the consumed event, or the schedule's decision (recorded with anomalies). */
+export type SagaFactSource = Pick<EventMeta, 'id' | 'type'>;
 
 const needsAttention = new Set<AnomalyKind>([
   'CONFLICTING_OUTCOME',
@@ -41,14 +45,20 @@ const anomalyDetail: Record<AnomalyKind, string> = {
  * commits with the dedupe record, or none of it does.
  */
 export async function advanceSaga(
-  ctx: HandlerContext<LifecycleDb>,
+  ctx: Ctx,
+  source: SagaFactSource,
   orderId: string,
   event: SagaEvent,
 ): Promise<SagaSnapshot> {
   const { snapshot, version } = await lockSaga(ctx.db, orderId);
   const from = String(snapshot.value);
+  const anomaly = (kind: AnomalyKind) => recordAnomaly(ctx, source, orderId, from, kind);
+  const publish = async <E extends Published>(type: E, data: EventData<E>) => {
+    const id = await ctx.publish(type, data);
+    ctx.log.info({ orderId, followOn: type.name, followOnId: id }, `published ${type.name}`);
+  };
   if (!snapshot.can(event)) {
-    await recordAnomaly(ctx, orderId, from, 'UNHANDLED_IN_STATE');
+    await anomaly('UNHANDLED_IN_STATE');
     return snapshot;
   }
   const [next, actions] = transition(orderSagaMachine, snapshot, event);
@@ -59,13 +69,13 @@ export async function advanceSaga(
     const params = (action.params ?? {}) as Record<string, string>;
     switch (action.type) {
       case 'confirm':
-        await publish(ctx, OrderConfirmed, confirmation(next.context));
+        await publish(OrderConfirmed, confirmation(next.context));
         break;
       case 'reject':
-        await publish(ctx, OrderRejected, rejection(next.context, params.reason as RejectReason, event.at));
+        await publish(OrderRejected, rejection(next.context, params.reason as RejectReason, event.at));
         break;
       case 'releaseStock':
-        await publish(ctx, ReleaseStock, {
+        await publish(ReleaseStock, {
           orderId,
           reservationId: params.reservationId ?? '',
           reason: params.reason as ReleaseReason,
@@ -73,7 +83,7 @@ export async function advanceSaga(
         });
         break;
       case 'voidPayment':
-        await publish(ctx, VoidPayment, {
+        await publish(VoidPayment, {
           orderId,
           paymentId: params.paymentId ?? '',
           reason: params.reason as VoidReason,
@@ -84,7 +94,7 @@ export async function advanceSaga(
         ctx.log.debug({ orderId, state: from }, 'same outcome redelivered under a new event ID; ignored');
         break;
       case 'anomaly':
-        await recordAnomaly(ctx, orderId, from, params.kind as AnomalyKind);
+        await anomaly(params.kind as AnomalyKind);
         break;
       default:
         throw new Error(`order saga asked for an unknown effect ${action.type}`);
@@ -93,10 +103,7 @@ export async function advanceSaga(
   return next;
 }
 
-async function publish<T>(ctx: HandlerContext<LifecycleDb>, type: EventType<T>, data: T): Promise<void> {
-  const id = await ctx.publish(type, data);
-  ctx.log.info({ orderId: ctx.meta.key, followOn: type.name, followOnId: id }, `published ${type.name}`);
-}
+type Published = PublishesOf<OrderLifecycle>;
 
 /** Confirmed when the last of order, reservation and payment became known (business time, deterministic). */
 function confirmation(context: SagaContext) {
@@ -126,12 +133,12 @@ function rejection(context: SagaContext, reason: RejectReason, at: string) {
 }
 
 async function recordAnomaly(
-  ctx: HandlerContext<LifecycleDb>,
+  ctx: Ctx,
+  meta: SagaFactSource,
   orderId: string,
   state: string,
   kind: AnomalyKind,
 ): Promise<void> {
-  const { meta } = ctx;
   const detail = anomalyDetail[kind];
   await ctx.db
     .insertInto('saga_anomalies')

@@ -1,3 +1,4 @@
+import type { EventType } from '@fleet/contracts';
 import type { BatchHandler, ProcessedEvent } from '@fleet/processor';
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { deriveStatus, statusFactsOf } from '../order-status.ts';
@@ -9,9 +10,9 @@ import type { OrderFact } from './order-facts.ts';
  * summaries (first fact of each kind wins, so arrival order does not matter), one insert for the
  * timeline, and one update that sets the status derived from the merged facts by precedence.
  */
-export function projectOrderFacts(factOf: (data: unknown) => OrderFact): BatchHandler<unknown, ViewDb> {
+export function projectOrderFacts(factOf: (data: unknown) => OrderFact): BatchHandler<EventType, ViewDb> {
   return async (events, ctx) => {
-    const facts = events.map((e) => ({ event: e as ProcessedEvent<unknown>, fact: factOf(e.data) }));
+    const facts = events.map((event) => ({ event, fact: factOf(event.data) }));
     // One row per order in the upsert (Postgres refuses to update a row twice in one statement).
     const perOrder = new Map<string, OrderFact>();
     for (const { fact } of facts) if (!perOrder.has(fact.orderId)) perOrder.set(fact.orderId, fact);

@@ -1,7 +1,8 @@
 import { PaymentAuthorized, PaymentDeclined } from '@fleet/contracts/orders';
-import { deterministicId, type HandlerContext } from '@fleet/processor';
+import { type ContextFor, deterministicId } from '@fleet/processor';
 import type { Selectable } from 'kysely';
-import type { PaymentRequestsTable, PaymentsDb } from '../payments-db.ts';
+import type { PaymentRequestsTable } from '../payments-db.ts';
+import type { Payments } from '../processor.ts';
 import type { PaymentDecider } from '../rules/payment-decider.ts';
 
 type Request = Pick<
@@ -20,7 +21,7 @@ export const paymentIdOf = (orderId: string) => `pay-${deterministicId('payments
 export async function decidePayment(
   request: Request,
   decider: PaymentDecider,
-  ctx: HandlerContext<PaymentsDb>,
+  ctx: ContextFor<Payments>,
 ): Promise<void> {
   const { order_id: orderId, customer_id: customerId, currency, reservation_id } = request;
   if (customerId === null || currency === null || request.total_cents === null || reservation_id === null) {

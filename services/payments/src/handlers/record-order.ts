@@ -1,8 +1,7 @@
-import type { EventData } from '@fleet/contracts';
 import type { OrderPlaced } from '@fleet/contracts/orders';
-import type { EventHandler } from '@fleet/processor';
+import type { EventHandlerFor } from '@fleet/processor';
 import { sql } from 'kysely';
-import type { PaymentsDb } from '../payments-db.ts';
+import type { Payments } from '../processor.ts';
 import type { PaymentDecider } from '../rules/payment-decider.ts';
 import { decidePayment } from './decide-payment.ts';
 
@@ -10,9 +9,7 @@ import { decidePayment } from './decide-payment.ts';
  * OrderPlaced → keep what a payment decision needs (StockReserved carries no customer, total or
  * currency), then decide if the reservation is already here. The first facts of an order stand.
  */
-export function recordOrder(
-  decider: PaymentDecider,
-): EventHandler<EventData<typeof OrderPlaced>, PaymentsDb> {
+export function recordOrder(decider: PaymentDecider): EventHandlerFor<Payments, typeof OrderPlaced> {
   return async (event, ctx) => {
     const { orderId, customerId, totalCents, currency, placedAt } = event.data;
     // An upsert, not read-then-write: a StockReserved of the same order may be handled at this moment

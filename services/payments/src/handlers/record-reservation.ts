@@ -1,15 +1,12 @@
-import type { EventData } from '@fleet/contracts';
 import type { StockReserved } from '@fleet/contracts/orders';
-import type { EventHandler } from '@fleet/processor';
+import type { EventHandlerFor } from '@fleet/processor';
 import { sql } from 'kysely';
-import type { PaymentsDb } from '../payments-db.ts';
+import type { Payments } from '../processor.ts';
 import type { PaymentDecider } from '../rules/payment-decider.ts';
 import { decidePayment } from './decide-payment.ts';
 
 /** StockReserved → the order may be paid for: decide now, or when its OrderPlaced arrives. */
-export function recordReservation(
-  decider: PaymentDecider,
-): EventHandler<EventData<typeof StockReserved>, PaymentsDb> {
+export function recordReservation(decider: PaymentDecider): EventHandlerFor<Payments, typeof StockReserved> {
   return async (event, ctx) => {
     const { orderId, reservationId, reservedAt } = event.data;
     const request = await ctx.db

@@ -1,8 +1,7 @@
-import type { EventData } from '@fleet/contracts';
 import { PaymentVoided, type VoidPayment } from '@fleet/contracts/orders';
-import type { HandlerContext, ProcessedEvent } from '@fleet/processor';
+import type { EventHandlerFor } from '@fleet/processor';
 import { sql } from 'kysely';
-import type { PaymentsDb } from '../payments-db.ts';
+import type { Payments } from '../processor.ts';
 
 /**
  * VoidPayment (from the order-lifecycle saga, for an order cancelled after its payment was
@@ -10,10 +9,7 @@ import type { PaymentsDb } from '../payments-db.ts';
  * guard makes a repeated command (new event ID) a no-op. A command for a payment this service did
  * not authorise cannot be carried out: it fails, so it lands in the dead-letter topic with the reason.
  */
-export async function voidPayment(
-  event: ProcessedEvent<EventData<typeof VoidPayment>>,
-  ctx: HandlerContext<PaymentsDb>,
-): Promise<void> {
+export const voidPayment: EventHandlerFor<Payments, typeof VoidPayment> = async (event, ctx) => {
   const { orderId, paymentId, reason } = event.data;
   const voided = await ctx.db
     .updateTable('payments')
@@ -48,4 +44,4 @@ export async function voidPayment(
     ? `the order's payment is ${payment.payment_id}, ${payment.decision}`
     : 'no payment was decided for the order';
   throw new Error(`cannot void payment ${paymentId} of order ${orderId}: ${found}`);
-}
+};

@@ -1,4 +1,3 @@
-import type { EventData } from '@fleet/contracts';
 import type { OrderCancelled, OrderConfirmed, OrderPlaced } from '@fleet/contracts/orders';
 import type { BatchHandler } from '@fleet/processor';
 import type { SalesDb } from '../sales-db.ts';
@@ -9,7 +8,7 @@ import { reverseCancelledOrders } from './reverse-cancelled-orders.ts';
 export const utcDay = (instant: string) => new Date(instant).toISOString().slice(0, 10);
 
 /** Remembers the lines of placed orders (first OrderPlaced wins); counts those confirmed already. */
-export const onOrdersPlaced: BatchHandler<EventData<typeof OrderPlaced>, SalesDb> = async (events, ctx) => {
+export const onOrdersPlaced: BatchHandler<typeof OrderPlaced, SalesDb> = async (events, ctx) => {
   const byOrder = new Map(events.map((e) => [e.data.orderId, e.data] as const));
   await ctx.db
     .insertInto('placed_orders')
@@ -29,10 +28,7 @@ export const onOrdersPlaced: BatchHandler<EventData<typeof OrderPlaced>, SalesDb
 };
 
 /** Records confirmations and counts every confirmed order whose lines are known and not cancelled. */
-export const onOrdersConfirmed: BatchHandler<EventData<typeof OrderConfirmed>, SalesDb> = async (
-  events,
-  ctx,
-) => {
+export const onOrdersConfirmed: BatchHandler<typeof OrderConfirmed, SalesDb> = async (events, ctx) => {
   const byOrder = new Map(events.map((e) => [e.data.orderId, e.data] as const));
   await ctx.db
     .insertInto('confirmed_orders')
@@ -49,10 +45,7 @@ export const onOrdersConfirmed: BatchHandler<EventData<typeof OrderConfirmed>, S
  * Records cancellations (first OrderCancelled wins) and takes back the sale of every order of the
  * batch that was counted already: a cancel wins even after the order was confirmed.
  */
-export const onOrdersCancelled: BatchHandler<EventData<typeof OrderCancelled>, SalesDb> = async (
-  events,
-  ctx,
-) => {
+export const onOrdersCancelled: BatchHandler<typeof OrderCancelled, SalesDb> = async (events, ctx) => {
   const byOrder = new Map(events.map((e) => [e.data.orderId, e.data] as const));
   await ctx.db
     .insertInto('cancelled_orders')

@@ -1,0 +1,133 @@
+import type { EventType } from '@fleet/contracts';
+import type { Meter } from '@opentelemetry/api';
+import type { Transaction } from 'kysely';
+import type { EventMeta, ProcessedEvent } from './event-meta.ts';
+import type {
+  BatchContext,
+  BatchHandler,
+  EventHandler,
+  HandlerContext,
+  PublishOptions,
+} from './handler-context.ts';
+import type { Logger } from './logger.ts';
+
+/** A route's policies (checked by defineProcessor, see `route-policies.ts`). */
+export interface RouteOptions {
+  /** Attempts before an event whose handler keeps failing goes to the dead-letter topic (1–100). */
+  maxAttempts?: number;
+}
+
+/** What the runtime hands a route for one event; the follow-on's cause is that event. */
+export interface EventInvocation<DB> {
+  db: Transaction<DB>;
+  log: Logger;
+  meta: EventMeta;
+  isReplay: boolean;
+  meter: Meter;
+  publish(type: EventType, data: unknown, options?: PublishOptions): Promise<string>;
+}
+
+/** What the runtime hands a route for a run of events; each follow-on names its cause first. */
+export interface BatchInvocation<DB> {
+  db: Transaction<DB>;
+  log: Logger;
+  isReplay: boolean;
+  meter: Meter;
+  publish(
+    cause: ProcessedEvent<unknown>,
+    type: EventType,
+    data: unknown,
+    options?: PublishOptions,
+  ): Promise<string>;
+}
+
+// Type-level only: the event types a route's handler may publish, so that a handler publishing an
+// event its processor does not declare is a compile error where the route is declared.
+declare const publishes: unique symbol;
+
+/**
+ * One line of the routing table: an event type, its handler and its policies. `handler` is the
+ * runtime's side of it (see RouteBuilders for the handler's own, typed, side).
+ */
+export type Route<DB, P extends EventType = EventType> = (
+  | {
+      kind: 'each';
+      event: EventType;
+      handler: (event: ProcessedEvent<unknown>, ctx: EventInvocation<DB>) => Promise<void>;
+    }
+  | {
+      kind: 'batch';
+      event: EventType;
+      handler: (events: ProcessedEvent<unknown>[], ctx: BatchInvocation<DB>) => Promise<void>;
+    }
+) & { options: RouteOptions; readonly [publishes]?: P };
+
+/**
+ * What `routes` of a declaration gets to build its routing table with, bound to the processor's
+ * database `DB` and published event types `P`: a handler written inline sees exactly those; one
+ * written elsewhere (typed with its own `P`, see `EventHandlerFor`) is accepted only if the
+ * processor publishes everything it may publish.
+ */
+export interface RouteBuilders<DB, P extends EventType> {
+  /** Handle each new event on its own (still inside the sub-batch's one transaction). */
+  on<E extends EventType>(event: E, handler: EventHandler<E, DB, P>, options?: RouteOptions): Route<DB, P>;
+  /** Handle every new event of a run of this type at once, for set-based writes (one upsert for N rows). */
+  onBatch<E extends EventType>(
+    event: E,
+    handler: BatchHandler<E, DB, P>,
+    options?: RouteOptions,
+  ): Route<DB, P>;
+}
+
+export function routeBuilders<DB, P extends EventType>(): RouteBuilders<DB, P> {
+  return { on, onBatch } as RouteBuilders<DB, P>;
+}
+
+function on<DB>(
+  event: EventType,
+  handler: EventHandler<EventType, DB, EventType>,
+  options: RouteOptions = {},
+): Route<DB> {
+  return { kind: 'each', event, options, handler: (e, ctx) => handler(e, eventContext(ctx)) };
+}
+
+function onBatch<DB>(
+  event: EventType,
+  handler: BatchHandler<EventType, DB, EventType>,
+  options: RouteOptions = {},
+): Route<DB> {
+  return { kind: 'batch', event, options, handler: (events, ctx) => handler(events, batchContext(ctx)) };
+}
+
+type UntypedPublish = (
+  type: EventType,
+  data: unknown,
+  options?: PublishOptions & { cause?: unknown },
+) => Promise<string>;
+
+function eventContext<DB>(ctx: EventInvocation<DB>): HandlerContext<DB, EventType> {
+  const publish: UntypedPublish = async (type, data, options = {}) => {
+    const { cause, ...rest } = options;
+    if (cause !== undefined)
+      throw new TypeError(
+        `publish(${type.type}) was given a cause in a handler of one event: its follow-ons descend from that event`,
+      );
+    return ctx.publish(type, data, rest);
+  };
+  return { db: ctx.db, log: ctx.log, meter: ctx.meter, isReplay: ctx.isReplay, publish };
+}
+
+function batchContext<DB>(ctx: BatchInvocation<DB>): BatchContext<DB, EventType> {
+  const publish: UntypedPublish = async (type, data, options = {}) => {
+    const { cause, ...rest } = options;
+    if (!isEvent(cause))
+      throw new TypeError(
+        `publish(${type?.type}) in a batch handler needs options.cause: the event of the batch the follow-on descends from`,
+      );
+    return ctx.publish(cause, type, data, rest);
+  };
+  return { db: ctx.db, log: ctx.log, meter: ctx.meter, isReplay: ctx.isReplay, publish };
+}
+
+const isEvent = (cause: unknown): cause is ProcessedEvent<unknown> =>
+  typeof (cause as ProcessedEvent<unknown> | undefined)?.meta?.id === 'string';
