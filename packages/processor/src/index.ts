@@ -4,7 +4,8 @@ export { ConfigError, parseRequest } from '@fleet/service-kit';
 export type { AdminOperations } from './admin/admin-api.ts';
 export type { RebuildJob } from './admin/rebuild-jobs.ts';
 export type { ConsumerLifecycle, PauseState } from './consumer-supervisor.ts';
-export { ensureControlTables, requestPause } from './control-plane.ts';
+export { requestPause } from './control-plane.ts';
+export { type ControlTables, ensureControlTables } from './control-tables.ts';
 export { deadLetterHeaders } from './dead-letter.ts';
 export {
   deadLetterTopicOf,

@@ -36,7 +36,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 import { createRuntimeEvents, type RuntimeEvents } from './runtime-events.ts';
 import { logRuntimeEvents } from './runtime-logs.ts';
 import { ScheduleRunner } from './schedule-runner.ts';
-import { SubBatchProcessor } from './sub-batch-processor.ts';
+import { type AlreadyDeadLettered, SubBatchProcessor } from './sub-batch-processor.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
 import { Ticker } from './ticker.ts';
 
@@ -46,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Records at or past a partition's limit wait until the limit moves (a rebuild's replica). */
   holdBack?: HoldBack;
+  /** Of letters about to be sent, those the DLQ holds already: not sent again (a rebuild's replica). */
+  alreadyDeadLettered?: AlreadyDeadLettered;
 }
 
 /**
@@ -88,7 +90,7 @@ export class ProcessorRuntime<DB> {
     definition: ProcessorDefinition<DB>,
     config: RuntimeConfig,
     logger: Logger,
-    holdBack?: HoldBack,
+    { holdBack, alreadyDeadLettered }: Omit<StartOptions, 'config' | 'logger'> = {},
   ) {
     this.definition = definition;
     this.config = config;
@@ -151,6 +153,7 @@ export class ProcessorRuntime<DB> {
       handlerMaxAttempts: p.handlerMaxAttempts,
       isReplay: p.replay,
       sendDeadLetters: (letters) => this.#sendDeadLetters(letters),
+      alreadyDeadLettered,
       events: this.events,
       outboxWritten,
     });
@@ -201,7 +204,7 @@ export class ProcessorRuntime<DB> {
     const logger =
       options.logger ??
       createLogger({ service: definition.name, processor: definition.name }, config.logLevel);
-    const runtime = new ProcessorRuntime(definition, config, logger, options.holdBack);
+    const runtime = new ProcessorRuntime(definition, config, logger, options);
     try {
       await runtime.#start();
     } catch (error) {

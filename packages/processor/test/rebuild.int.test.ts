@@ -1,14 +1,18 @@
-import { kyselyFor, waitFor } from '@fleet/testkit';
+import { kyselyFor, uniqueName, waitFor } from '@fleet/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  deadLetterTopicOf,
   finalizeRebuild,
+  PermanentError,
+  type ProcessedEvent,
   type ProcessorRuntime,
   RebuildError,
   rebuildProcessor,
   rollbackRebuild,
 } from '../src/index.ts';
-import { type LedgerWorld, ledgerWorld, movements } from './ledger-harness.ts';
+import { POISON_AMOUNT } from './ledger.ts';
+import { type LedgerInput, type LedgerWorld, ledgerWorld, movements } from './ledger-harness.ts';
 
 const events = Number(process.env.REBUILD_TEST_EVENTS ?? 100_000);
 
@@ -149,5 +153,61 @@ describe('rebuilding projections by replay', () => {
       n: number;
     }>`select count(*)::int as n from pg_namespace where nspname like ${`${name}\\_\\_%`}`.execute(world.db);
     expect(rows[0]?.n).toBe(1); // only the rolled-back version from the previous test remains
+  }, 600_000);
+
+  it('adds no second letter for records the live version dead-lettered; a record only the rebuilt version fails gets one', async () => {
+    const dlq = deadLetterTopicOf(world.definition);
+    const account = uniqueName('acct-poison');
+    const poison: LedgerInput = {
+      id: uniqueName('poison'),
+      type: 'Deposited',
+      data: { accountId: account, amount: POISON_AMOUNT, seq: 0 },
+    };
+    const refused: LedgerInput = {
+      id: uniqueName('refused'),
+      type: 'Deposited',
+      data: { accountId: account, amount: 1, seq: 1 },
+    };
+    const marker: LedgerInput = {
+      id: uniqueName('marker'),
+      type: 'Deposited',
+      data: { accountId: account, amount: 2, seq: 2 },
+    };
+    const unreadable = { ...(await world.encode(marker)), value: Buffer.from('not the wire format') };
+    const unreadableId = uniqueName('unreadable');
+    unreadable.headers = { ...(unreadable.headers as Record<string, string>), ce_id: unreadableId };
+    await world.send([poison, refused]);
+    await world.sendRaw([unreadable]);
+    // Same key, so same partition, behind both: once the live version applied it, both were dead-lettered.
+    await world.send([marker]);
+    await world.waitForOracle();
+    const lettersOf = async (id: string) =>
+      (await world.readTopic(dlq)).filter((l) => l.headers.ce_id === id);
+    expect(await lettersOf(poison.id)).toHaveLength(1);
+    expect(await lettersOf(unreadableId)).toHaveLength(1);
+    expect(await lettersOf(refused.id)).toHaveLength(0);
+
+    // The rebuilt version refuses one record the live version applied: that one is a new letter.
+    const refusing = {
+      ...world.definition,
+      routes: world.definition.routes.map((route) =>
+        route.kind === 'each'
+          ? ({
+              ...route,
+              handler: async (event: ProcessedEvent<unknown>, ctx: Parameters<typeof route.handler>[1]) => {
+                if (event.meta.id === refused.id) throw new PermanentError('the rebuilt version refuses it');
+                await route.handler(event, ctx);
+              },
+            } as typeof route)
+          : route,
+      ),
+    };
+    const result = await rebuildProcessor(refusing, { config: world.config() });
+
+    // The replica stopped, and every letter it sent was acknowledged, before the rebuild returned.
+    expect(await lettersOf(poison.id)).toHaveLength(1);
+    expect(await lettersOf(unreadableId)).toHaveLength(1);
+    expect(await lettersOf(refused.id)).toHaveLength(1);
+    expect(result.alreadyDeadLettered).toBeGreaterThanOrEqual(2);
   }, 600_000);
 });

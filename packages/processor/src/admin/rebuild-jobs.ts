@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode } from '../errors.ts';
-import {
-  RebuildError,
-  type RebuildOptions,
-  type RebuildProgress,
-  type RebuildResult,
-} from '../rebuild/rebuild-processor.ts';
+import { RebuildError } from '../rebuild/rebuild-error.ts';
+import type { RebuildOptions, RebuildProgress, RebuildResult } from '../rebuild/rebuild-processor.ts';
 
 export type RebuildRun = (options: Omit<RebuildOptions, 'config' | 'startReplica'>) => Promise<RebuildResult>;
 

@@ -1,6 +1,6 @@
+export { RebuildError } from './rebuild-error.ts';
 export {
   finalizeRebuild,
-  RebuildError,
   type RebuildOptions,
   type RebuildProgress,
   type RebuildResult,

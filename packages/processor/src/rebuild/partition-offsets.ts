@@ -18,17 +18,22 @@ export async function committedOffsets(
   return offsets;
 }
 
+/** A partition whose records before `earliestAvailable` were deleted (retention). */
+export interface ReplayGap {
+  topic: string;
+  partition: number;
+  earliestAvailable: bigint;
+  end: bigint;
+}
+
 /** Where a replay from `from` starts, per partition, and what the log no longer holds before it. */
 export async function replayStart(
   admin: Admin,
   topics: string[],
   from: 'earliest' | Date,
-): Promise<{
-  start: PartitionOffsets;
-  gaps: { topic: string; partition: number; earliestAvailable: bigint; end: bigint }[];
-}> {
+): Promise<{ start: PartitionOffsets; gaps: ReplayGap[] }> {
   const start: PartitionOffsets = new Map();
-  const gaps: { topic: string; partition: number; earliestAvailable: bigint; end: bigint }[] = [];
+  const gaps: ReplayGap[] = [];
   for (const topic of topics) {
     const ends = await admin.fetchTopicOffsets(topic);
     const byTime =

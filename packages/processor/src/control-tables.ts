@@ -1,0 +1,94 @@
+import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
+
+/**
+ * The fleet's shared control tables (schema `fleet`), the one definition of them: their types for
+ * Kysely here, and `ensureControlTables` below creates them to match. Every reader and writer in the
+ * runtime goes through these types (`controlTables(db)`).
+ */
+// A type, not an interface: Kysely's withTables wants a record type.
+export type ControlTables = {
+  /** Which processors exist: one row per consumer group, written when an instance starts. */
+  'fleet.processors': {
+    group_id: string;
+    name: string;
+    db_schema: string;
+    topics: string[];
+    dlq_topic: string;
+    dedupe_window_hours: number;
+    replay: Generated<boolean>;
+    updated_at: Generated<Date>;
+  };
+  /** Which instances run: each heartbeats here and acknowledges a pause by setting `paused`. */
+  'fleet.instances': {
+    instance_id: string;
+    group_id: string;
+    host: string;
+    pid: number;
+    http_address: string | null;
+    paused: Generated<boolean>;
+    started_at: Generated<Date>;
+    last_seen: Generated<Date>;
+    last_error: string | null;
+    last_error_at: Date | null;
+  };
+  /** What operators asked of a consumer group (pause or resume), and who asked. */
+  'fleet.controls': {
+    group_id: string;
+    paused: boolean;
+    requested_by: string;
+    requested_at: Generated<Date>;
+  };
+  /** Where a rebuild switched (`topic:partition` → offset), so a rollback knows where to catch up from. */
+  'fleet.rebuilds': {
+    db_schema: string;
+    switched_at: Generated<Date>;
+    switch_offsets: ColumnType<Record<string, string>, string, string>;
+  };
+};
+
+/** A connection (any schema on its search_path) seen with the control tables' types. */
+export const controlTables = (db: Kysely<unknown>): Kysely<ControlTables> => db.withTables<ControlTables>();
+
+/** Creates the control tables once per database; an advisory lock keeps concurrent starts from racing. */
+export async function ensureControlTables<DB>(db: Kysely<DB>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('fleet-control-tables'))`.execute(trx);
+    await sql`create schema if not exists fleet`.execute(trx);
+    await sql`
+      create table if not exists fleet.processors (
+        group_id text primary key,
+        name text not null,
+        db_schema text not null,
+        topics text[] not null,
+        dlq_topic text not null,
+        dedupe_window_hours integer not null,
+        replay boolean not null default false,
+        updated_at timestamptz not null default now())`.execute(trx);
+    await sql`
+      create table if not exists fleet.instances (
+        instance_id text primary key,
+        group_id text not null,
+        host text not null,
+        pid integer not null,
+        http_address text,
+        paused boolean not null default false,
+        started_at timestamptz not null default now(),
+        last_seen timestamptz not null default now(),
+        last_error text,
+        last_error_at timestamptz)`.execute(trx);
+    // Columns added after the first release: databases created before them get them here.
+    await sql`alter table fleet.instances add column if not exists last_error text,
+      add column if not exists last_error_at timestamptz`.execute(trx);
+    await sql`
+      create table if not exists fleet.rebuilds (
+        db_schema text primary key,
+        switched_at timestamptz not null default now(),
+        switch_offsets jsonb not null)`.execute(trx);
+    await sql`
+      create table if not exists fleet.controls (
+        group_id text primary key,
+        paused boolean not null,
+        requested_by text not null,
+        requested_at timestamptz not null default now())`.execute(trx);
+  });
+}

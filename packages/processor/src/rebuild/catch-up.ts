@@ -1,0 +1,104 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcessorDefinition } from '../define-processor.ts';
+import { KnownDeadLetters } from './known-dead-letters.ts';
+import { committedOffsets, distance, type PartitionOffsets, partitionKey } from './partition-offsets.ts';
+import type { RebuildContext } from './rebuild-context.ts';
+import { RebuildError } from './rebuild-error.ts';
+import { forgetGroupRegistration } from './rebuild-store.ts';
+import type { Replica, StartReplica } from './replica.ts';
+
+/** A replay group at work: the replica filling a schema, and what it found in the DLQ already. */
+export interface CatchUp {
+  replica: Replica;
+  deadLetters: KnownDeadLetters;
+}
+
+/**
+ * Starts a replica filling `schema` from `start` with group `group`, never past `limits()`. Its dead
+ * letters are checked against the DLQ first: what the live version dead-lettered is not sent again.
+ * Replayed history starts traces of its own, linked to the originals: call it in `withReplayTracing`.
+ */
+export async function startCatchUp<DB>(
+  ctx: RebuildContext,
+  definition: ProcessorDefinition<DB>,
+  startReplica: StartReplica,
+  schema: string,
+  group: string,
+  start: PartitionOffsets,
+  limits: () => PartitionOffsets,
+): Promise<CatchUp> {
+  await forgetReplayGroup(ctx, group);
+  for (const topic of ctx.topics) {
+    const partitions = [...start]
+      .filter(([key]) => key.startsWith(`${topic}:`))
+      .map(([key, offset]) => ({
+        partition: Number(key.slice(topic.length + 1)),
+        offset: offset.toString(),
+      }));
+    await ctx.admin.setOffsets({ groupId: group, topic, partitions });
+  }
+  const deadLetters = new KnownDeadLetters(ctx);
+  await deadLetters.readNew(); // the bulk now, before the replica's consumer waits on it
+  const replica = await startReplica(definition, {
+    config: {
+      ...ctx.config,
+      http: { ...ctx.config.http, port: null }, // no HTTP server: the live instances serve
+      processing: {
+        ...ctx.config.processing,
+        dbSchema: schema,
+        groupId: group,
+        replay: true,
+        // Stopping it is part of the switch, and a stop waits for the fetch in flight.
+        fetch: {
+          ...ctx.config.processing.fetch,
+          maxWaitMs: Math.min(ctx.config.processing.fetch.maxWaitMs, 250),
+        },
+      },
+    },
+    logger: ctx.logger,
+    holdBack: { limitOf: (topic, partition) => limits().get(partitionKey(topic, partition)) },
+    alreadyDeadLettered: deadLetters.held,
+  });
+  return { replica, deadLetters };
+}
+
+export interface CatchUpProgress {
+  done: number;
+  total: number;
+  perSecond: number;
+  etaSeconds: number | undefined;
+}
+
+/** Waits until `group` committed `limits()` everywhere, reporting progress; ABORTED on `signal`. */
+export async function waitCaughtUp(
+  ctx: RebuildContext,
+  group: string,
+  start: PartitionOffsets,
+  limits: () => PartitionOffsets,
+  signal: AbortSignal | undefined,
+  onProgress: (progress: CatchUpProgress) => void,
+): Promise<void> {
+  const began = Date.now();
+  for (;;) {
+    if (signal?.aborted) throw new RebuildError('ABORTED', 'rebuild aborted; the live version is untouched');
+    const at = await committedOffsets(ctx.admin, group, ctx.topics);
+    for (const [key, offset] of start) if (!at.has(key)) at.set(key, offset);
+    const done = distance(start, at);
+    const remaining = distance(at, limits());
+    const perSecond = done / Math.max((Date.now() - began) / 1000, 0.001);
+    onProgress({
+      done,
+      total: done + remaining,
+      perSecond,
+      etaSeconds: perSecond > 0 ? remaining / perSecond : undefined,
+    });
+    if (remaining === 0) return;
+    await sleep(250);
+  }
+}
+
+/** Deletes a replay group and its registration: it ran only for this rebuild. */
+export async function forgetReplayGroup(ctx: RebuildContext, group: string): Promise<void> {
+  await ctx.admin.deleteGroups([group]).catch(() => {});
+  await forgetGroupRegistration(ctx.db, group);
+}

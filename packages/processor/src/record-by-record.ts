@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { DeadLetter } from './dead-letter.ts';
+import { HandlerFailedError } from './errors.ts';
+import { failureKind, isTransientError } from './failure-kind.ts';
+import type { HandlerRunnerDeps, Routed } from './handler-runner.ts';
+import { passRecordByRecord, type RecordFailure } from './record-pass.ts';
+import { type KeepGoing, StoppedError, waitHeartbeating } from './retry-in-place.ts';
+
+export interface RecordByRecordDeps<DB> extends HandlerRunnerDeps {
+  db: Kysely<DB>;
+  handlerMaxAttempts: number;
+}
+
+/** What a record-by-record application committed, and the records it gave up on. */
+export interface RecordByRecordOutcome {
+  letters: DeadLetter[];
+  applied: number;
+  published: number;
+}
+
+/**
+ * Applies a sub-batch record by record (see `passRecordByRecord`). Failures worth another attempt
+ * are retried in rounds: the whole pass rolls back, waits (heartbeating, no transaction open) and
+ * runs again, so events stay in partition order and a sub-batch takes at most `maxAttempts` passes
+ * however many of its events fail. `permanent` failures and records out of attempts are given up
+ * (their letters returned, their IDs not recorded). What escapes a record's savepoint is the
+ * database's failure, not the record's, and is thrown as transient, to be retried in place.
+ */
+export async function applyRecordByRecord<DB>(
+  deps: RecordByRecordDeps<DB>,
+  routed: Routed<DB>[],
+  keepGoing: KeepGoing,
+): Promise<RecordByRecordOutcome> {
+  const attempts = new Map<Routed<DB>, number>();
+  const givenUp = new Map<Routed<DB>, DeadLetter>();
+  for (let round = 1; ; round++) {
+    const trx = await deps.db
+      .startTransaction()
+      .execute()
+      .catch((error: unknown) => Promise.reject(new DatabaseUnavailableError(error)));
+    let again = false;
+    try {
+      const pass = await passRecordByRecord(deps, trx, routed, givenUp, keepGoing);
+      for (const [item, error] of pass.failures) {
+        const attempt = (attempts.get(item) ?? 0) + 1;
+        attempts.set(item, attempt);
+        const maxAttempts = item.route.options.maxAttempts ?? deps.handlerMaxAttempts;
+        if (failureKind(error.cause) === 'permanent' || attempt >= maxAttempts)
+          givenUp.set(item, letterFor(item, error, attempt));
+        else again = true;
+      }
+      if (again) {
+        await trx.rollback().execute();
+      } else {
+        await trx.commit().execute();
+        return { letters: [...givenUp.values()], applied: pass.applied, published: pass.published };
+      }
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw isTransientError(error) || error instanceof StoppedError
+        ? error
+        : new DatabaseUnavailableError(error);
+    }
+    deps.metrics.retries.add(1, { processor: deps.processor, kind: 'handler' });
+    await waitHeartbeating(Math.min(100 * 2 ** (round - 1), 2_000), keepGoing);
+  }
+}
+
+function letterFor<DB>(item: Routed<DB>, failure: RecordFailure, attempts: number): DeadLetter {
+  const { meta } = item.event;
+  const error =
+    failure.stage === 'handler' ? new HandlerFailedError(meta.type, attempts, failure.cause) : failure.cause;
+  return { topic: meta.topic, partition: meta.partition, message: item.message, error, attempts };
+}
+
+/** The database failed outside any record's savepoint (begin, commit, rollback): retried in place. */
+class DatabaseUnavailableError extends Error {
+  readonly failureKind = 'transient';
+  constructor(cause: unknown) {
+    super(
+      `the database failed outside any record: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
