@@ -66,6 +66,8 @@ export {
   type PublishedEvent,
   type SpecEvent,
   type SpecOutcome,
+  type SpecSchedules,
   serviceHttp,
+  specSchedules,
   unreachableDatabase,
 } from './testing/index.ts';

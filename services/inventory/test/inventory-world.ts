@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@fleet/contracts';
 import { inventoryTopic, type OrderPlaced, ordersTopic } from '@fleet/contracts/orders';
-import { startGroupAtEnd, startServiceRuntime, waitForProcessed } from '@fleet/order-testkit';
+import { startGroupAtEnd, startServiceRuntime } from '@fleet/order-testkit';
 import { createTestDatabase, kyselyFor, uniqueName } from '@fleet/testkit';
 import type { Admin, Kafka } from 'kafkajs';
-import type { Kysely } from 'kysely';
 import type { InventoryDb } from '../src/inventory-db.ts';
 import { inventory } from '../src/processor.ts';
-
-type Db = InventoryDb & { processed_events: { event_id: string } };
 
 /**
  * One inventory instance for one test: its own database and consumer group (starting at the topics'
@@ -19,7 +16,7 @@ export async function startInventory(kafka: Kafka, admin: Admin) {
   const groupId = uniqueName('inventory');
   await startGroupAtEnd(kafka, admin, groupId, [ordersTopic.name, inventoryTopic.name]);
   const runtime = await startServiceRuntime(inventory, { databaseUrl: database.url, groupId });
-  const db = kyselyFor<Db>(database.url).withSchema('inventory');
+  const db = kyselyFor<InventoryDb>(database.url).withSchema('inventory');
   const prefix = uniqueName('T').toUpperCase();
 
   return {
@@ -35,18 +32,9 @@ export async function startInventory(kafka: Kafka, admin: Admin) {
       const row = await db.selectFrom('stock').select('available').where('sku', '=', sku).executeTakeFirst();
       return row?.available;
     },
-    async reservationOf(orderId: string) {
-      return await db
-        .selectFrom('reservations')
-        .selectAll()
-        .where('order_id', '=', orderId)
-        .executeTakeFirst();
-    },
-    /** Waits until the runtime has applied these event IDs (recorded in the same transaction). */
-    processed: (eventIds: string[]) => waitForProcessed(db, eventIds),
     async stop(): Promise<void> {
       await runtime.stop();
-      await (db as unknown as Kysely<Db>).destroy();
+      await db.destroy();
       await database.drop();
     },
   };

@@ -1,12 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  OrderPlaced,
-  OrderRejected,
-  PaymentAuthorized,
-  ReleaseStock,
-  StockReserved,
-  VoidPayment,
-} from '@fleet/contracts/orders';
+import { OrderPlaced, OrderRejected, ReleaseStock, StockReserved } from '@fleet/contracts/orders';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { orderData, type SagaWorld, sagaWorld } from './saga-world.ts';
 
@@ -17,6 +9,9 @@ vi.hoisted(() => {
 
 const reservedAt = '2026-03-14T09:26:55.000Z';
 
+// What needs the running service: the expiry schedule on its clock, and its follow-ons on the wire.
+// What a sweep decides (once, a late payment voided, a confirmed order left alone) is tested with the
+// schedule run on demand in order-saga-behaviour.int.test.ts.
 describe('order saga timeout on real Kafka, registry and Postgres', () => {
   let world: SagaWorld;
 
@@ -27,7 +22,7 @@ describe('order saga timeout on real Kafka, registry and Postgres', () => {
     await world?.close();
   });
 
-  it('cancels an order whose payment never comes, releasing its stock, once', async () => {
+  it('cancels an order whose payment never comes on its own clock, releasing its stock', async () => {
     const orderId = world.newOrder();
     world.expectCause(`saga-timeout:${orderId}`);
     await world.send(OrderPlaced, orderData(orderId));
@@ -48,41 +43,5 @@ describe('order saga timeout on real Kafka, registry and Postgres', () => {
     });
     const [release] = await world.waitForPublished(orderId, ReleaseStock);
     expect(release?.data).toMatchObject({ reason: 'ORDER_CANCELLED', reservationId });
-    // A payment that arrives after the timeout is voided, not confirmed (the cancelled state holds).
-    await world.send(PaymentAuthorized, {
-      orderId,
-      paymentId: `pay-${orderId.slice(0, 8)}`,
-      amountCents: 3448,
-      currency: 'EUR',
-      authorizedAt: reservedAt,
-    });
-    const [voided] = await world.waitForPublished(orderId, VoidPayment);
-    expect(voided?.data).toMatchObject({ reason: 'ORDER_CANCELLED' });
-    await sleep(4_000); // more than a timeout and a sweep: nothing is decided twice
-    expect(world.publishedFor(orderId, OrderRejected)).toHaveLength(1);
-    expect(world.publishedFor(orderId, ReleaseStock)).toHaveLength(1);
-    expect((await world.saga(orderId))?.state).toBe('cancelled');
-  });
-
-  it('leaves a confirmed order alone', async () => {
-    const orderId = world.newOrder();
-    await world.send(OrderPlaced, orderData(orderId));
-    await world.send(StockReserved, {
-      orderId,
-      reservationId: `res-${orderId.slice(0, 8)}`,
-      warehouse: 'AMS-1',
-      lines: [{ sku: 'BOOK-0451', quantity: 2 }],
-      reservedAt,
-    });
-    await world.send(PaymentAuthorized, {
-      orderId,
-      paymentId: `pay-${orderId.slice(0, 8)}`,
-      amountCents: 3448,
-      currency: 'EUR',
-      authorizedAt: reservedAt,
-    });
-    await world.waitForState(orderId, 'confirmed');
-    await sleep(5_000);
-    expect((await world.saga(orderId))?.state).toBe('confirmed');
   });
 });

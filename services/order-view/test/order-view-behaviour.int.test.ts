@@ -1,53 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { applyTopicPlan, planTopics } from '@fleet/contracts';
 import {
-  inventoryTopic,
   OrderCancelled,
   OrderConfirmed,
   OrderPlaced,
   OrderRejected,
-  orderEvents,
-  ordersTopic,
   PaymentAuthorized,
   PaymentDeclined,
   PaymentVoided,
-  paymentsTopic,
   ReleaseStock,
   StockReserved,
   VoidPayment,
 } from '@fleet/contracts/orders';
-import { connectTestProducer, startServiceRuntime } from '@fleet/order-testkit';
-import type { ProcessorRuntime } from '@fleet/processor';
-import { batchItem, type FleetProducer } from '@fleet/producer';
-import { createTestDatabase, type TestDatabase, testKafka, uniqueName, waitFor } from '@fleet/testkit';
+import { event, ProcessorSpec, type SpecEvent, serviceHttp } from '@fleet/processor';
+import { createTestDatabase, infraSettings, type TestDatabase, uniqueName } from '@fleet/testkit';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderView } from '../src/processor.ts';
 import type { ViewDb } from '../src/view-db.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-describe('order-view on real Kafka, registry and Postgres', () => {
+// The order summary read model, given/when/then on real PostgreSQL and the registry, without Kafka
+// (ProcessorSpec runs the same decode → dedupe → handlers path as the runtime). The tests build on
+// each other: one customer's orders, listed and paginated at the end.
+describe('order-view behaviour', () => {
   let database: TestDatabase;
-  let producer: FleetProducer;
-  let runtime: ProcessorRuntime<ViewDb>;
-  let base: string;
+  let spec: ProcessorSpec<ViewDb>;
+  let api: FastifyInstance;
   const customerId = uniqueName('cust').slice(0, 60);
 
   beforeAll(async () => {
-    const admin = testKafka('order-view-test').admin();
-    await admin.connect();
-    await applyTopicPlan(admin, await planTopics(admin, [ordersTopic, inventoryTopic, paymentsTopic]));
-    await admin.disconnect();
     database = await createTestDatabase('order_view');
-    producer = await connectTestProducer('/test/order-view', orderEvents);
-    runtime = await startServiceRuntime(orderView, { databaseUrl: database.url });
-    base = runtime.httpAddress ?? '';
+    spec = await ProcessorSpec.start(orderView, {
+      databaseUrl: database.url,
+      registryUrl: infraSettings().schemaRegistryUrl,
+    });
+    // The service's routes as the runtime serves them (its error answers included).
+    api = await serviceHttp(orderView.http as NonNullable<typeof orderView.http>, spec.db);
   });
   afterAll(async () => {
-    await runtime?.stop();
-    await producer?.disconnect();
+    await api?.close();
+    await spec?.close();
     await database?.drop();
   });
 
@@ -64,72 +59,63 @@ describe('order-view on real Kafka, registry and Postgres', () => {
   });
   const at = (minute: number, second: number) =>
     `2026-03-14T09:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
+  /** Events with IDs of their own, to find them in the timeline. */
+  const withIds = (...events: SpecEvent[]) => events.map((e) => ({ ...e, id: e.id ?? randomUUID() }));
+  const idsOf = (events: SpecEvent[]) => events.map((e) => e.id as string);
 
-  /**
-   * The timeline types of the events this test sent, in the served order. The order topics are shared:
-   * a saga tested at the same time may add its own outcomes to these orders.
-   */
-  const mine = (order: Record<string, unknown>, ids: string[]) => {
+  /** The timeline's event types in the served order, which must be event time. */
+  const timelineOf = (order: Record<string, unknown>, ids: string[]) => {
     const timeline = order.timeline as { type: string; eventId: string; at: string }[];
     const times = timeline.map((t) => t.at);
     expect(times).toEqual([...times].sort());
-    return timeline.filter((t) => ids.includes(t.eventId)).map((t) => t.type);
+    expect(timeline.map((t) => t.eventId).sort()).toEqual([...ids].sort());
+    return timeline.map((t) => t.type);
   };
 
   const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    const res = await api.inject(path);
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
-  const waitForStatus = (orderId: string, status: string) =>
-    waitFor(`order ${orderId} ${status}`, async () => {
-      const res = await get(`/orders/${orderId}`);
-      return res.status === 200 && res.body.status === status ? res.body : undefined;
-    });
+  const apply = async (...events: SpecEvent[]) => {
+    const { deadLettered } = await spec.when(...events);
+    expect(deadLettered).toEqual([]);
+  };
 
   it('serves a confirmed order with totals, lines and a timeline sorted by event time', async () => {
     const orderId = randomUUID();
-    const ids = await producer.publishBatch([
-      batchItem(OrderPlaced, placed(orderId, 1)),
-      batchItem(StockReserved, {
+    const [orderPlaced, reserved, authorized, confirmed] = withIds(
+      event(OrderPlaced, placed(orderId, 1)),
+      event(StockReserved, {
         orderId,
         reservationId: 'res-1',
         warehouse: 'AMS-1',
         lines: [{ sku: 'BOOK-0451', quantity: 2 }],
         reservedAt: at(1, 5),
       }),
-      batchItem(PaymentAuthorized, {
+      event(PaymentAuthorized, {
         orderId,
         paymentId: 'pay-1',
         amountCents: 3448,
         currency: 'EUR',
         authorizedAt: at(1, 7),
       }),
-      batchItem(OrderConfirmed, {
+      event(OrderConfirmed, {
         orderId,
         paymentId: 'pay-1',
         totalCents: 3448,
         currency: 'EUR',
         confirmedAt: at(1, 8),
       }),
-    ]);
-    // The four events sit on three topics: the verdict may be projected before the reservation.
-    const order = await waitFor(`order ${orderId} confirmed with every fact`, async () => {
-      const res = await get(`/orders/${orderId}`);
-      const body = res.body as {
-        status?: string;
-        reservation?: unknown;
-        payment?: { amountCents?: unknown };
-      };
-      return res.status === 200 &&
-        body.status === 'CONFIRMED' &&
-        body.reservation &&
-        body.payment?.amountCents != null
-        ? res.body
-        : undefined;
-    });
-    expect(order).toMatchObject({
+    ) as [SpecEvent, SpecEvent, SpecEvent, SpecEvent];
+    // The four events sit on three topics: the verdict may well be projected before the reservation.
+    await apply(confirmed, authorized);
+    await apply(orderPlaced, reserved);
+    const order = await get(`/orders/${orderId}`);
+    expect(order.status).toBe(200);
+    expect(order.body).toMatchObject({
       orderId,
       customerId,
+      status: 'CONFIRMED',
       currency: 'EUR',
       totalCents: 3448,
       itemCount: 3,
@@ -137,79 +123,89 @@ describe('order-view on real Kafka, registry and Postgres', () => {
       reservation: { reservationId: 'res-1', warehouse: 'AMS-1' },
       payment: { paymentId: 'pay-1', amountCents: 3448 },
     });
-    expect(order.lines).toEqual([
+    expect(order.body.lines).toEqual([
       { sku: 'BOOK-0451', quantity: 2, unitPrice: 1299, lineTotalCents: 2598 },
       { sku: 'MUG-0007', quantity: 1, unitPrice: 850, lineTotalCents: 850 },
     ]);
-    expect(mine(order, ids)).toEqual(['OrderPlaced', 'StockReserved', 'PaymentAuthorized', 'OrderConfirmed']);
+    expect(timelineOf(order.body, idsOf([orderPlaced, reserved, authorized, confirmed]))).toEqual([
+      'OrderPlaced',
+      'StockReserved',
+      'PaymentAuthorized',
+      'OrderConfirmed',
+    ]);
   });
 
   it('copes with the payment before the order: status by precedence, timeline by event time', async () => {
-    // No reservation: a saga running against the same topics (another test) cannot confirm this one.
     const orderId = randomUUID();
-    const paymentId = await producer.publish(PaymentAuthorized, {
-      orderId,
-      paymentId: 'pay-2',
-      amountCents: 3448,
-      currency: 'EUR',
-      authorizedAt: at(2, 7),
-    });
+    const [payment, orderPlaced] = withIds(
+      event(PaymentAuthorized, {
+        orderId,
+        paymentId: 'pay-2',
+        amountCents: 3448,
+        currency: 'EUR',
+        authorizedAt: at(2, 7),
+      }),
+      event(OrderPlaced, placed(orderId, 2)),
+    ) as [SpecEvent, SpecEvent];
+    await apply(payment);
     // Facts without the order are kept but not served.
-    await waitFor('the early payment projected', async () => {
-      const row = await runtime.db
-        .selectFrom('order_summaries')
-        .select('authorized_at')
-        .where('order_id', '=', orderId)
-        .executeTakeFirst();
-      return row?.authorized_at ? true : undefined;
+    const row = await spec.db
+      .selectFrom('order_summaries')
+      .select('authorized_at')
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    expect(row?.authorized_at).toBeInstanceOf(Date);
+    expect((await get(`/orders/${orderId}`)).status).toBe(404);
+
+    await apply(orderPlaced);
+    const order = await get(`/orders/${orderId}`);
+    expect(order.body).toMatchObject({
+      status: 'PAID',
+      totalCents: 3448,
+      payment: { paymentId: 'pay-2', amountCents: 3448 },
     });
-    const early = await get(`/orders/${orderId}`);
-    expect(early.status).toBe(404);
-    const placedId = await producer.publish(OrderPlaced, placed(orderId, 2));
-    const order = await waitForStatus(orderId, 'PAID');
-    expect(order).toMatchObject({ totalCents: 3448, payment: { paymentId: 'pay-2', amountCents: 3448 } });
-    expect(mine(order, [paymentId, placedId])).toEqual(['OrderPlaced', 'PaymentAuthorized']);
+    expect(timelineOf(order.body, idsOf([payment, orderPlaced]))).toEqual([
+      'OrderPlaced',
+      'PaymentAuthorized',
+    ]);
   });
 
   it('declined, cancelled and rejected orders, and the filtered, paginated list', async () => {
     const declined = randomUUID();
     const cancelled = randomUUID();
-    const ids = await producer.publishBatch([
-      batchItem(OrderPlaced, placed(declined, 3)),
-      batchItem(PaymentDeclined, {
+    const first = withIds(
+      event(OrderPlaced, placed(declined, 3)),
+      event(PaymentDeclined, {
         orderId: declined,
         reason: 'CARD_EXPIRED',
         amountCents: 3448,
         currency: 'EUR',
         declinedAt: at(3, 2),
       }),
-      batchItem(OrderPlaced, placed(cancelled, 4)),
-      batchItem(OrderCancelled, { orderId: cancelled, reason: 'Ordered by mistake', cancelledAt: at(4, 9) }),
-      batchItem(ReleaseStock, {
+      event(OrderPlaced, placed(cancelled, 4)),
+      event(OrderCancelled, { orderId: cancelled, reason: 'Ordered by mistake', cancelledAt: at(4, 9) }),
+      event(ReleaseStock, {
         orderId: cancelled,
         reservationId: 'res-x',
         reason: 'ORDER_CANCELLED',
         requestedAt: at(4, 10),
       }),
-    ]);
-    const d = await waitForStatus(declined, 'REJECTED');
-    expect(d.rejectionReason).toBe('PAYMENT_DECLINED');
-    const rejectedId = await producer.publish(OrderRejected, {
-      orderId: declined,
-      reason: 'PAYMENT_DECLINED',
-      rejectedAt: at(3, 3),
-    });
-    ids.push(rejectedId);
-    await waitFor('the rejection in the timeline', async () => {
-      const res = await get(`/orders/${declined}`);
-      return mine(res.body, ids).length === 3 ? true : undefined;
-    });
-    expect(mine((await get(`/orders/${declined}`)).body, ids)).toEqual([
+    );
+    await apply(...first);
+    const d = await get(`/orders/${declined}`);
+    expect(d.body).toMatchObject({ status: 'REJECTED', rejectionReason: 'PAYMENT_DECLINED' });
+
+    const [rejected] = withIds(
+      event(OrderRejected, { orderId: declined, reason: 'PAYMENT_DECLINED', rejectedAt: at(3, 3) }),
+    ) as [SpecEvent];
+    await apply(rejected);
+    const declinedIds = idsOf([first[0], first[1], rejected] as SpecEvent[]);
+    expect(timelineOf((await get(`/orders/${declined}`)).body, declinedIds)).toEqual([
       'OrderPlaced',
       'PaymentDeclined',
       'OrderRejected',
     ]);
-    await waitForStatus(cancelled, 'CANCELLED');
+    expect((await get(`/orders/${cancelled}`)).body.status).toBe('CANCELLED');
 
     const all = await get(`/orders?customerId=${customerId}&limit=2`);
     expect(all.status).toBe(200);
@@ -230,67 +226,63 @@ describe('order-view on real Kafka, registry and Postgres', () => {
 
   it('a cancellation after the confirmation wins: CANCELLED, with the compensation in summary and timeline', async () => {
     const orderId = randomUUID();
-    const ids = await producer.publishBatch([
-      batchItem(OrderPlaced, placed(orderId, 5)),
-      batchItem(StockReserved, {
+    const confirmedFlow = withIds(
+      event(OrderPlaced, placed(orderId, 5)),
+      event(StockReserved, {
         orderId,
         reservationId: 'res-5',
         warehouse: 'AMS-1',
         lines: [{ sku: 'BOOK-0451', quantity: 2 }],
         reservedAt: at(5, 5),
       }),
-      batchItem(PaymentAuthorized, {
+      event(PaymentAuthorized, {
         orderId,
         paymentId: 'pay-5',
         amountCents: 3448,
         currency: 'EUR',
         authorizedAt: at(5, 7),
       }),
-      batchItem(OrderConfirmed, {
+      event(OrderConfirmed, {
         orderId,
         paymentId: 'pay-5',
         totalCents: 3448,
         currency: 'EUR',
         confirmedAt: at(5, 8),
       }),
-    ]);
-    const confirmed = await waitForStatus(orderId, 'CONFIRMED');
-    expect(confirmed).toMatchObject({ voidRequestedAt: null, paymentVoidedAt: null });
+    );
+    await apply(...confirmedFlow);
+    const confirmed = await get(`/orders/${orderId}`);
+    expect(confirmed.body).toMatchObject({
+      status: 'CONFIRMED',
+      voidRequestedAt: null,
+      paymentVoidedAt: null,
+    });
 
     // The customer cancels after the verdict; the saga compensates (stock and payment).
-    ids.push(
-      ...(await producer.publishBatch([
-        batchItem(OrderCancelled, { orderId, reason: 'Changed my mind', cancelledAt: at(5, 20) }),
-        batchItem(ReleaseStock, {
-          orderId,
-          reservationId: 'res-5',
-          reason: 'ORDER_CANCELLED',
-          requestedAt: at(5, 21),
-        }),
-        batchItem(VoidPayment, {
-          orderId,
-          paymentId: 'pay-5',
-          reason: 'ORDER_CANCELLED',
-          requestedAt: at(5, 22),
-        }),
-        batchItem(PaymentVoided, {
-          orderId,
-          paymentId: 'pay-5',
-          amountCents: 3448,
-          currency: 'EUR',
-          voidedAt: at(5, 23),
-        }),
-      ])),
+    const compensation = withIds(
+      event(OrderCancelled, { orderId, reason: 'Changed my mind', cancelledAt: at(5, 20) }),
+      event(ReleaseStock, {
+        orderId,
+        reservationId: 'res-5',
+        reason: 'ORDER_CANCELLED',
+        requestedAt: at(5, 21),
+      }),
+      event(VoidPayment, {
+        orderId,
+        paymentId: 'pay-5',
+        reason: 'ORDER_CANCELLED',
+        requestedAt: at(5, 22),
+      }),
+      event(PaymentVoided, {
+        orderId,
+        paymentId: 'pay-5',
+        amountCents: 3448,
+        currency: 'EUR',
+        voidedAt: at(5, 23),
+      }),
     );
-    // Three topics again: wait until every fact of this test is projected.
-    const order = await waitFor(`order ${orderId} cancelled and compensated`, async () => {
-      const res = await get(`/orders/${orderId}`);
-      return res.status === 200 &&
-        res.body.status === 'CANCELLED' &&
-        mine(res.body, ids).length === ids.length
-        ? res.body
-        : undefined;
-    });
+    await apply(...compensation);
+    const order = (await get(`/orders/${orderId}`)).body;
     expect(order).toMatchObject({
       orderId,
       status: 'CANCELLED',
@@ -300,7 +292,7 @@ describe('order-view on real Kafka, registry and Postgres', () => {
       voidRequestedAt: at(5, 22),
       paymentVoidedAt: at(5, 23),
     });
-    expect(mine(order, ids)).toEqual([
+    expect(timelineOf(order, idsOf([...confirmedFlow, ...compensation]))).toEqual([
       'OrderPlaced',
       'StockReserved',
       'PaymentAuthorized',

@@ -1,56 +1,52 @@
 import { randomUUID } from 'node:crypto';
-import { applyTopicPlan, planTopics } from '@fleet/contracts';
-import {
-  OrderCancelled,
-  OrderConfirmed,
-  OrderPlaced,
-  orderEvents,
-  ordersTopic,
-} from '@fleet/contracts/orders';
-import { connectTestProducer, startServiceRuntime, waitForProcessed } from '@fleet/order-testkit';
-import type { ProcessorRuntime } from '@fleet/processor';
-import { batchItem, type FleetProducer, type PublishItem } from '@fleet/producer';
-import { createTestDatabase, type TestDatabase, testKafka, uniqueName, waitFor } from '@fleet/testkit';
-import type { Kysely } from 'kysely';
+import { OrderCancelled, OrderConfirmed, OrderPlaced } from '@fleet/contracts/orders';
+import { event, ProcessorSpec, type SpecEvent, serviceHttp } from '@fleet/processor';
+import { createTestDatabase, infraSettings, type TestDatabase, uniqueName } from '@fleet/testkit';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesAnalytics } from '../src/processor.ts';
 import type { SalesDb } from '../src/sales-db.ts';
 
-describe('sales-analytics on real Kafka, registry and Postgres', () => {
+// Sales per UTC day and SKU, given/when/then on real PostgreSQL and the registry, without Kafka
+// (ProcessorSpec runs the same decode → dedupe → handlers path as the runtime): each when() is one
+// sub-batch, so the tests choose exactly which events share a transaction and in which order they come.
+describe('sales-analytics behaviour', () => {
   let database: TestDatabase;
-  let producer: FleetProducer;
-  let runtime: ProcessorRuntime<SalesDb>;
+  let spec: ProcessorSpec<SalesDb>;
+  let api: FastifyInstance;
 
   beforeAll(async () => {
-    const admin = testKafka('sales-analytics-test').admin();
-    await admin.connect();
-    await applyTopicPlan(admin, await planTopics(admin, [ordersTopic]));
-    await admin.disconnect();
     database = await createTestDatabase('sales_analytics');
-    producer = await connectTestProducer('/test/sales-analytics', orderEvents);
-    runtime = await startServiceRuntime(salesAnalytics, { databaseUrl: database.url });
+    spec = await ProcessorSpec.start(salesAnalytics, {
+      databaseUrl: database.url,
+      registryUrl: infraSettings().schemaRegistryUrl,
+    });
+    // The service's routes as the runtime serves them (its error answers included).
+    api = await serviceHttp(salesAnalytics.http as NonNullable<typeof salesAnalytics.http>, spec.db);
   });
   afterAll(async () => {
-    await runtime?.stop();
-    await producer?.disconnect();
+    await api?.close();
+    await spec?.close();
     await database?.drop();
   });
 
   const get = async (query: string) => {
-    const res = await fetch(`${runtime.httpAddress}/sales?${query}`);
+    const res = await api.inject(`/sales?${query}`);
     return {
-      status: res.status,
-      body: (await res.json()) as { rows: Record<string, unknown>[]; message?: string },
+      status: res.statusCode,
+      body: res.json() as { rows: Record<string, unknown>[]; message?: string },
     };
   };
-  /** Waits until the runtime has applied these event IDs (its dedupe table records them in the same transaction). */
-  const processed = (eventIds: string[]) =>
-    waitForProcessed(runtime.db as unknown as Kysely<{ processed_events: { event_id: string } }>, eventIds);
-  /** The rows of one day for these SKUs only (other tests' orders share the days). */
+  /** Applies the events as one sub-batch; none may be dead-lettered. */
+  const apply = async (...events: SpecEvent[]) => {
+    const { deadLettered } = await spec.when(...events);
+    expect(deadLettered).toEqual([]);
+  };
+  /** The rows of one day for these SKUs only (the tests share the days' table). */
   const salesOf = async (day: string, skus: string[]) =>
     (await get(`from=${day}&to=${day}`)).body.rows.filter((r) => skus.includes(r.sku as string));
   const countedOf = (orderIds: string[]) =>
-    runtime.db
+    spec.db
       .selectFrom('counted_orders')
       .select(['order_id', 'reversed_at'])
       .where('order_id', 'in', orderIds)
@@ -86,52 +82,26 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
     const c = order('2031-05-02T00:00:01.000Z', 1); // next UTC day
     const notConfirmed = order('2031-05-01T12:00:00.000Z', 7);
 
-    const deliveries = (o: ReturnType<typeof order>): PublishItem[] => [
-      batchItem(OrderPlaced, o.placed, { id: o.placedId }),
-      batchItem(OrderConfirmed, o.confirmed, { id: o.confirmedId }),
+    const deliveries = (o: ReturnType<typeof order>): SpecEvent[] => [
+      event(OrderPlaced, o.placed, { id: o.placedId }),
+      event(OrderConfirmed, o.confirmed, { id: o.confirmedId }),
     ];
-    await producer.publishBatch([
+    await apply(
       ...deliveries(a),
       ...deliveries(b),
       ...deliveries(c),
-      deliveries(notConfirmed)[0] as PublishItem,
-    ]);
+      deliveries(notConfirmed)[0] as SpecEvent,
+    );
     // Delivered again: the same event IDs (a producer retry) ...
-    await producer.publishBatch([...deliveries(a), ...deliveries(b), ...deliveries(c)]);
+    await apply(...deliveries(a), ...deliveries(b), ...deliveries(c));
     // ... and the confirmation once more under a NEW event ID (an upstream republish): the SQL guard holds.
-    const republished = await producer.publishBatch([
-      batchItem(OrderConfirmed, a.confirmed),
-      batchItem(OrderPlaced, c.placed),
-    ]);
+    await apply(event(OrderConfirmed, a.confirmed), event(OrderPlaced, c.placed));
 
-    const expected = [
+    expect((await get(`from=2031-05-01&to=2031-05-02&sku=${sku}`)).body.rows).toEqual([
       { day: '2031-05-01', sku, currency: 'EUR', revenueCents: 5000, units: 5, orders: 2 },
       { day: '2031-05-02', sku, currency: 'EUR', revenueCents: 1000, units: 1, orders: 1 },
-    ];
-    await waitFor('sales of the confirmed orders', async () => {
-      const { body } = await get(`from=2031-05-01&to=2031-05-02&sku=${sku}`);
-      return JSON.stringify(body.rows) === JSON.stringify(expected) ? true : undefined;
-    });
-    // Everything consumed (the last batch too), and still counted once.
-    await waitFor('the republished events processed', async () => {
-      const rows = await runtime.db
-        .selectFrom('processed_events' as never)
-        .select('event_id' as never)
-        .where('event_id' as never, 'in', republished as never)
-        .execute();
-      return rows.length === republished.length ? true : undefined;
-    });
-    expect((await get(`from=2031-05-01&to=2031-05-02&sku=${sku}`)).body.rows).toEqual(expected);
-    const counted = await runtime.db
-      .selectFrom('counted_orders')
-      .select('order_id')
-      .where(
-        'order_id',
-        'in',
-        [a, b, c, notConfirmed].map((o) => o.placed.orderId),
-      )
-      .execute();
-    expect(counted).toHaveLength(3);
+    ]);
+    expect(await countedOf([a, b, c, notConfirmed].map((o) => o.placed.orderId))).toHaveLength(3);
 
     const both = await get(`from=2031-05-01&to=2031-05-01`);
     expect(both.body.rows.filter((r) => r.sku === other)).toEqual([
@@ -151,7 +121,7 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
     const cancelledId = randomUUID();
     return {
       orderId,
-      placed: batchItem(
+      placed: event(
         OrderPlaced,
         {
           orderId,
@@ -163,14 +133,14 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
         },
         { id: randomUUID() },
       ),
-      confirmed: batchItem(
+      confirmed: event(
         OrderConfirmed,
         { orderId, paymentId: `pay-${orderId}`, totalCents, currency: 'EUR', confirmedAt: at },
         { id: randomUUID() },
       ),
       /** The cancel, under the same event ID each time unless another is given. */
       cancelled: (id = cancelledId) =>
-        batchItem(OrderCancelled, { orderId, reason: 'Changed my mind', cancelledAt: at }, { id }),
+        event(OrderCancelled, { orderId, reason: 'Changed my mind', cancelledAt: at }, { id }),
     };
   };
   const row = (day: string, sku: string, revenueCents: number, units: number, orders: number) => ({
@@ -192,23 +162,12 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
     ]);
     const together = saleOf(day, [[book, 1, 1000]]);
 
-    await producer.publishBatch([late.placed, late.confirmed]);
-    await waitFor('the confirmed order counted', async () => {
-      const rows = await salesOf(day, [book, pen]);
-      return JSON.stringify(rows) === JSON.stringify([row(day, book, 2000, 2, 1), row(day, pen, 250, 1, 1)])
-        ? true
-        : undefined;
-    });
+    await apply(late.placed, late.confirmed);
+    expect(await salesOf(day, [book, pen])).toEqual([row(day, book, 2000, 2, 1), row(day, pen, 250, 1, 1)]);
 
     // The saga compensates after OrderConfirmed: the cancel still wins. `together` has all three
-    // events in one batch (counted and reversed in one transaction).
-    const ids = await producer.publishBatch([
-      late.cancelled(),
-      together.placed,
-      together.confirmed,
-      together.cancelled(),
-    ]);
-    await processed(ids);
+    // events in one sub-batch (counted and reversed in one transaction).
+    await apply(late.cancelled(), together.placed, together.confirmed, together.cancelled());
     expect(await salesOf(day, [book, pen])).toEqual([row(day, book, 0, 0, 0), row(day, pen, 0, 0, 0)]);
     const counted = await countedOf([late.orderId, together.orderId]);
     expect(counted).toHaveLength(2);
@@ -223,17 +182,9 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
     const kept = saleOf(day, [[lamp, 1, 700]]);
 
     // One step at a time, so each order's events arrive in exactly this order.
-    const ids = [
-      ...(await producer.publishBatch([beforeConfirmed.placed, beforePlaced.cancelled()])),
-      ...(await producer.publishBatch([beforeConfirmed.cancelled(), beforePlaced.confirmed])),
-      ...(await producer.publishBatch([
-        beforeConfirmed.confirmed,
-        beforePlaced.placed,
-        kept.placed,
-        kept.confirmed,
-      ])),
-    ];
-    await processed(ids);
+    await apply(beforeConfirmed.placed, beforePlaced.cancelled());
+    await apply(beforeConfirmed.cancelled(), beforePlaced.confirmed);
+    await apply(beforeConfirmed.confirmed, beforePlaced.placed, kept.placed, kept.confirmed);
     expect(await salesOf(day, [lamp])).toEqual([row(day, lamp, 700, 1, 1)]);
     expect(await countedOf([beforeConfirmed.orderId, beforePlaced.orderId])).toEqual([]);
   });
@@ -244,21 +195,15 @@ describe('sales-analytics on real Kafka, registry and Postgres', () => {
     const kept = saleOf(day, [[cup, 3, 1000]]);
     const cancelled = saleOf(day, [[cup, 1, 1000]]);
 
-    await producer.publishBatch([kept.placed, kept.confirmed, cancelled.placed, cancelled.confirmed]);
-    await waitFor('both orders counted', async () => {
-      const rows = await salesOf(day, [cup]);
-      return JSON.stringify(rows) === JSON.stringify([row(day, cup, 4000, 4, 2)]) ? true : undefined;
-    });
+    await apply(kept.placed, kept.confirmed, cancelled.placed, cancelled.confirmed);
+    expect(await salesOf(day, [cup])).toEqual([row(day, cup, 4000, 4, 2)]);
 
     // The same event ID twice (a producer retry), then a NEW event ID (an upstream republish): the
     // runtime's dedupe drops the first repeat, the `reversed_at` guard the second. Reversed twice, the
     // kept order would lose 1000 too (still >= 0, so no check constraint would catch it).
-    const ids = [
-      ...(await producer.publishBatch([cancelled.cancelled()])),
-      ...(await producer.publishBatch([cancelled.cancelled()])),
-      ...(await producer.publishBatch([cancelled.cancelled(randomUUID())])),
-    ];
-    await processed(ids);
+    await apply(cancelled.cancelled());
+    await apply(cancelled.cancelled());
+    await apply(cancelled.cancelled(randomUUID()));
     expect(await salesOf(day, [cup])).toEqual([row(day, cup, 3000, 3, 1)]);
     const counted = await countedOf([kept.orderId, cancelled.orderId]);
     expect(counted.find((c) => c.order_id === cancelled.orderId)?.reversed_at).toBeInstanceOf(Date);
