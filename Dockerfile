@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for the whole fleet: every service, the one-shot `topics` task and the compatibility gate
-# are this image with a different command (see docker-compose.yml and deploy/k8s). No build step:
-# Node 24 strips the types of the workspace's .ts files itself. That works because workspace packages
+# are this image with a different command (see docker-compose.yml and deploy/k8s). The only build step
+# compiles the workspace once (below); Node 24 can also strip the types of the workspace's .ts files itself. That works because workspace packages
 # are symlinked into node_modules and Node resolves them to their real path (packages/…, services/…),
 # outside node_modules, where type stripping is allowed; no dependency under node_modules ships .ts
 # that Node loads (zod and vitest list .ts only under custom export conditions).
@@ -32,6 +32,11 @@ COPY . .
 # "dependencies" (the workspace packages left out by .dockerignore are dev-only test kits).
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --offline --prod --store-dir /pnpm/store
+# Every package and service compiled to <package>/dist/ (Node's own type stripping, done once here):
+# `node --conditions=compiled services/<name>/dist/main.js` starts a service without loading the
+# TypeScript stripper at run time (≈ 15 MB less resident per process, bench/results/fleet-memory-idle.md).
+# `node services/<name>/src/main.ts` keeps working.
+RUN node --disable-warning=ExperimentalWarning packages/service-kit/src/bin/compile-workspace.ts
 
 FROM base AS runtime
 ENV NODE_ENV=production
@@ -44,4 +49,4 @@ COPY --from=deps /app /app
 USER 1000:1000
 # The services stop gracefully on SIGTERM (drain, commit offsets); compose and Kubernetes allow them time for it.
 STOPSIGNAL SIGTERM
-CMD ["node", "-e", "console.log('kafka-fleet image. Run a service: node services/<name>/src/main.ts (order-intake, inventory, payments, order-lifecycle, order-view, sales-analytics)\\nApply the topics: node packages/contracts/src/bin/apply-topics.ts\\nCompatibility gate: node packages/contracts/src/bin/check-compatibility.ts\\nSee docker-compose.yml and deploy/k8s.')"]
+CMD ["node", "-e", "console.log('kafka-fleet image. Run a service: node --conditions=compiled services/<name>/dist/main.js (or src/main.ts; order-intake, inventory, payments, order-lifecycle, order-view, sales-analytics)\\nApply the topics: node packages/contracts/src/bin/apply-topics.ts\\nCompatibility gate: node packages/contracts/src/bin/check-compatibility.ts\\nSee docker-compose.yml and deploy/k8s.')"]

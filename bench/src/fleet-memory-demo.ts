@@ -1,26 +1,18 @@
-// The demo as a user starts it (`./fleetw start`, here `node scripts/start.ts`) at a given rate for a
-// given time; every process of the fleet sampled from /proc, its peak from the kernel (VmHWM).
-import { spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
+// The demo's fleet as `./fleetw start` launches it (the same node arguments: scripts/service-launch.ts,
+// the same traffic generator) at a given rate for a given time, in a namespace of its own (topic prefix,
+// database, ports from 8141), so that it neither reads nor disturbs a demo or a test that is running.
+// Every process sampled from /proc; its peak is the kernel's (VmHWM).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, freePorts, removeTopicNamespace, uniqueName } from '@fleet/testkit';
 import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
-import { budgetFrom } from '../../scripts/service-launch.ts';
+import { startSummary } from '../../scripts/demo-summary.ts';
+import { budgetFrom, serviceArgs } from '../../scripts/service-launch.ts';
+import { demoServices, untilReady } from './fleet-memory-idle.ts';
 import type { DemoResult, DemoServiceFigures } from './fleet-memory-report.ts';
-import { childPids, fleetProcessName, readProcessMemory } from './process-memory.ts';
-
-/** The demo's ports (scripts/start.ts and the console): nothing may listen there before it starts. */
-const demoPorts = [8100, 8101, 8102, 8103, 8104, 8105, 8106];
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+import { readProcessMemory } from './process-memory.ts';
 
 /** `orders 120 placed: …` → 120 */
 const placed = (line: string) => Number(/orders (\d+) placed/.exec(line)?.[1] ?? Number.NaN);
@@ -31,62 +23,88 @@ export async function measureDemo(options: {
   targetMb: number;
   sampleSeconds: number;
 }): Promise<DemoResult> {
-  const busy = (await Promise.all(demoPorts.map(async (p) => ((await listening(p)) ? p : 0)))).filter(
-    Boolean,
-  );
-  if (busy.length > 0)
-    throw new Error(`ports ${busy.join(', ')} are in use: is a demo already running? Stop it first.`);
   const startedAt = new Date().toISOString();
   const budgetMb = budgetFrom(process.env);
-  const demo = spawn(process.execPath, ['scripts/start.ts'], {
-    env: { ...process.env, FLEET_DEMO_RATE: String(options.rate) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const launch = { compiled: true, budgetMb };
+  const prefix = `${uniqueName('memdemo')}.`;
+  const database = await createTestDatabase('memdemo');
+  const ports = await freePorts(demoServices.length, 8141);
+  const port = (name: string) => ports[demoServices.indexOf(name)] ?? 0;
+  const key = `oik_${randomUUID()}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    DATABASE_URL: database.url,
+    FLEET_TOPIC_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    INTAKE_API_KEYS: `demo sha256:${createHash('sha256').update(key).digest('hex')} 100000/1m`,
+    INTAKE_API_KEY: key,
+    FLEET_ADMIN_TOKEN: randomUUID(),
+    PROCESSOR_MEMORY_BUDGET_MB: String(budgetMb),
+  };
+  const children = new Map<string, ChildProcess>();
+  const start = (name: string, args: string[], httpPort?: number) => {
+    const child = spawn(process.execPath, args, {
+      // Consumer groups are not named after the topic prefix: a group of its own per processor.
+      env: {
+        ...env,
+        ...(httpPort ? { HTTP_PORT: String(httpPort), PROCESSOR_GROUP_ID: `${prefix}${name}` } : {}),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.set(name, child);
+    return child;
+  };
   const summaries: { at: number; line: string }[] = [];
-  let running = false;
-  let buffered = '';
-  demo.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.includes('The fleet is running')) running = true;
-      if (/^\d\d:\d\d:\d\d orders/.test(line)) summaries.push({ at: Date.now(), line: line.slice(9) });
-      if (/WARN|ERROR|FATAL|exited/.test(line)) console.error(line);
-    }
-  });
-  const exited = new Promise((resolve) => demo.once('exit', resolve));
-  const figures = new Map<string, DemoServiceFigures & { pid: number }>();
+  let stopSummary = async () => {};
+  const figures = new Map<string, DemoServiceFigures>();
   try {
-    const deadline = Date.now() + 180_000;
-    while (!running) {
-      if (demo.exitCode !== null || Date.now() > deadline)
-        throw new Error('the demo did not start within 3 minutes (see its output above)');
-      await sleep(500);
-    }
+    const topics = spawnSync(process.execPath, ['packages/contracts/src/bin/apply-topics.ts'], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (topics.status !== 0) throw new Error('applying the topics failed');
+    for (const name of demoServices) start(name, serviceArgs(name, launch), port(name));
+    await Promise.all(
+      demoServices.map((name) => untilReady(port(name), () => children.get(name)?.exitCode !== null)),
+    );
+    start('traffic-generator', [
+      ...serviceArgs('traffic-generator', launch),
+      '--rate',
+      String(options.rate),
+      '--duration',
+      '0',
+      '--intake-url',
+      `http://127.0.0.1:${port('order-intake')}`,
+    ]);
+    stopSummary = startSummary({
+      databaseUrl: database.url,
+      services: demoServices.map((name) => ({ name, port: port(name) })),
+      everyMs: 10_000,
+      print: (line) => {
+        summaries.push({ at: Date.now(), line });
+        console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
+      },
+    });
     const windowStart = Date.now();
     const end = windowStart + options.minutes * 60_000;
-    console.error(`demo running at ${options.rate} orders/s; measuring for ${options.minutes} min`);
+    console.error(`fleet running at ${options.rate} orders/s (namespace ${prefix}); ${options.minutes} min`);
     while (Date.now() < end) {
-      if (demo.exitCode !== null) throw new Error('the demo stopped during the measurement');
-      for (const pid of childPids(demo.pid ?? 0)) {
-        const name = fleetProcessName(pid);
-        const memory = name ? readProcessMemory(pid) : undefined;
-        if (!name || !memory) continue;
-        const known = figures.get(name);
-        if (known && known.pid !== pid)
-          throw new Error(`${name} was restarted during the measurement (pid ${known.pid} → ${pid})`);
-        figures.set(name, {
-          name,
-          pid,
-          endRssMb: memory.rssMb,
-          peakRssMb: memory.peakRssMb,
-          cpuSeconds: memory.cpuSeconds,
-        });
+      for (const [name, child] of children) {
+        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) during the run`);
+        const memory = readProcessMemory(child.pid ?? 0);
+        if (memory)
+          figures.set(name, {
+            name,
+            endRssMb: memory.rssMb,
+            peakRssMb: memory.peakRssMb,
+            cpuSeconds: memory.cpuSeconds,
+          });
       }
       await sleep(options.sampleSeconds * 1000);
     }
-    const inWindow = summaries.filter((s) => s.at >= windowStart);
+    const inWindow = summaries.filter((s) => s.at >= windowStart && /orders \d+ placed/.test(s.line));
     const first = inWindow[0];
     const last = inWindow.at(-1);
     const ordersPerSecond =
@@ -103,16 +121,24 @@ export async function measureDemo(options: {
       heapFlags: memoryBudget(budgetMb).nodeFlags,
       targetMb: options.targetMb,
       loadAverage: loadavg(),
-      services: [...figures.values()]
-        .map(({ pid: _pid, ...f }) => f)
-        .sort((a, b) => a.name.localeCompare(b.name)),
+      services: [...figures.values()].sort((a, b) => a.name.localeCompare(b.name)),
       ordersPerSecond: Number.isFinite(ordersPerSecond) ? Math.round(ordersPerSecond * 10) / 10 : null,
-      lastSummary: last?.line ?? null,
+      lastSummary: summaries.at(-1)?.line ?? null,
     };
   } finally {
-    demo.kill('SIGINT');
-    const killer = setTimeout(() => demo.kill('SIGKILL'), 90_000);
-    await exited;
-    clearTimeout(killer);
+    await stopSummary();
+    const stop = async (child: ChildProcess | undefined) => {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      await exited;
+      clearTimeout(killer);
+    };
+    // The traffic first: it calls the intake until it has stopped.
+    await stop(children.get('traffic-generator'));
+    await Promise.all(demoServices.map((name) => stop(children.get(name))));
+    await database.drop();
+    await removeTopicNamespace(prefix);
   }
 }

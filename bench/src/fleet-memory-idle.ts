@@ -30,7 +30,7 @@ export function demoEnv(): Record<string, string> {
   };
 }
 
-async function untilReady(port: number, exited: () => boolean): Promise<void> {
+export async function untilReady(port: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline && !exited()) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench:fleet-memory` — resident memory of the demo's services.
 //   --idle   each service alone, idle, started from source (before), compiled, compiled within the budget
-//   --demo   `./fleetw start` at --rate orders/s for --minutes; RSS of every process at the end and at its peak
+//   --demo   the demo fleet (as ./fleetw start launches it, own namespace) at --rate orders/s for --minutes
 // --write saves results/fleet-memory-<idle|demo>.{json,md} and the README section; --from FILE re-renders.
 // Run the demo mode under `flock /tmp/fleet-heavy.lock` on a shared machine: it is the whole fleet.
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -2,11 +2,14 @@
 // `pnpm bench:budget` — scenario D with the runtime's defaults and within memory budgets (heap flags
 // and fetch sizes from memoryBudget(N)), side by side on the same produced events: each round runs
 // every arm once, in its own process, arms interleaved. Writes results/memory-budget.json and its
-// README section with --write.
+// README section with --write. --compiled-budgets runs D from compiled JavaScript (bench/dist,
+// `--conditions=compiled`) as ./fleetw start runs the services: no TypeScript stripper in the process.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createTestDatabase, testKafka, uniqueName } from '@fleet/testkit';
 import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
+import { compilePackage } from '../../packages/service-kit/src/compile/compile-package.ts';
+import { compileWorkspace } from '../../scripts/service-launch.ts';
 import { median } from './bench-result.ts';
 import { createBenchTopics, deleteBenchTopics } from './bench-topics.ts';
 import { produceReadings } from './produce-readings.ts';
@@ -20,15 +23,27 @@ const { values } = parseArgs({
     events: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '2' },
     budgets: { type: 'string', default: '512,256,200,170' },
+    'compiled-budgets': { type: 'string', default: '' },
     write: { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
 const rounds = Number(values.rounds);
+const list = (text: string) => text.split(',').filter(Boolean).map(Number);
 const arms = [
-  { name: 'defaults (no budget)', budgetMb: null as number | null },
-  ...values.budgets.split(',').map((b) => ({ name: `budget ${b} MB`, budgetMb: Number(b) })),
+  { name: 'defaults (no budget)', budgetMb: null as number | null, compiled: false },
+  ...list(values.budgets).map((b) => ({ name: `budget ${b} MB`, budgetMb: b, compiled: false })),
+  ...list(values['compiled-budgets']).map((b) => ({
+    name: `budget ${b} MB, compiled`,
+    budgetMb: b,
+    compiled: true,
+  })),
 ];
+if (arms.some((a) => a.compiled)) {
+  process.chdir(new URL('../..', import.meta.url).pathname);
+  if (!compileWorkspace()) process.exit(1);
+  await compilePackage('bench');
+}
 const log = (line: string) => process.stderr.write(`[budget] ${line}\n`);
 
 const database = await createTestDatabase('budget');
@@ -57,6 +72,7 @@ try {
         },
         budget?.nodeFlags ?? [],
         budget?.env ?? {},
+        arm.compiled,
       ).result;
       samples.get(arm.name)?.push(sample);
       log(

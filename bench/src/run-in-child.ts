@@ -2,6 +2,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import type { ChildMessage, ScenarioInput, ScenarioSample } from './scenario.ts';
 
 const entry = new URL('./scenario-child.ts', import.meta.url);
+/** The same entry compiled (compile-workspace), run with the `compiled` condition: no type stripping. */
+const compiledEntry = new URL('../dist/scenario-child.js', import.meta.url);
 
 export interface ChildRun {
   child: ChildProcess;
@@ -14,21 +16,22 @@ export interface ChildRun {
 /**
  * Runs one scenario in a fresh Node process. Its stdout (e.g. the runtime's logs) goes to our stderr,
  * so `--json` keeps stdout clean. `execArgv` passes e.g. `--cpu-prof` for profiling or heap limits,
- * `env` settings on top of ours (e.g. a memory budget's fetch sizes).
+ * `env` settings on top of ours (e.g. a memory budget's fetch sizes); `compiled` runs bench/dist.
  */
 export function runInChild(
   input: ScenarioInput,
   execArgv: string[] = [],
   env: Record<string, string> = {},
+  compiled = false,
 ): ChildRun {
-  const child = fork(entry, [], {
+  const child = fork(compiled ? compiledEntry : entry, [], {
     env: {
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       ...process.env,
       ...env,
       BENCH_SCENARIO: JSON.stringify(input),
     },
-    execArgv,
+    execArgv: compiled ? ['--conditions=compiled', ...execArgv] : execArgv,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   child.stdout?.pipe(process.stderr, { end: false });
