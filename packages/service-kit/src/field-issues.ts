@@ -36,10 +36,12 @@ export function fieldIssuesOf(context: string, items: readonly ValidationItem[])
 
 /** zod's issues in the same form, for routes that parse a part of the request themselves. */
 export function fieldIssuesOfZod(context: string, error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: [context, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = (...extra: string[]) => [context, ...issue.path.map(String), ...extra].join('.');
+    return issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: at(key), message: 'unknown field' }))
+      : [{ path: at(), message: issue.message }];
+  });
 }
 
 /** "invalid querystring: to: must not be before from; …": what the issues say, in one line. */
