@@ -19,16 +19,15 @@ export interface LaunchOptions {
 
 /** The node arguments that start `services/<name>`'s main. */
 export function serviceArgs(name: string, options: LaunchOptions): string[] {
-  const heap = options.budgetMb ? memoryBudget(options.budgetMb).nodeFlags : [];
+  const heap = options.budgetMb === undefined ? [] : memoryBudget(options.budgetMb).nodeFlags;
   return options.compiled
     ? [...heap, '--conditions=compiled', `services/${name}/dist/main.js`]
     : [...heap, `services/${name}/src/main.ts`];
 }
 
-/** The budget in force: PROCESSOR_MEMORY_BUDGET_MB when set, else the demo's. */
+/** The budget in force: PROCESSOR_MEMORY_BUDGET_MB when set (`serviceArgs` refuses a bad one), else the demo's. */
 export function budgetFrom(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.PROCESSOR_MEMORY_BUDGET_MB);
-  return env.PROCESSOR_MEMORY_BUDGET_MB && Number.isFinite(value) ? value : DEMO_MEMORY_BUDGET_MB;
+  return env.PROCESSOR_MEMORY_BUDGET_MB ? Number(env.PROCESSOR_MEMORY_BUDGET_MB) : DEMO_MEMORY_BUDGET_MB;
 }
 
 /** Compiles every package and service to `dist/` (≈ 2 s); false when it failed (printed). */

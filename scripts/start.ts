@@ -88,6 +88,12 @@ if (!compileWorkspace()) {
 }
 env.PROCESSOR_MEMORY_BUDGET_MB = String(budgetFrom(env));
 const launch = { compiled: true, budgetMb: budgetFrom(env) };
+try {
+  serviceArgs('inventory', launch);
+} catch (error) {
+  console.error(`start: PROCESSOR_MEMORY_BUDGET_MB: ${(error as Error).message}`);
+  process.exit(2);
+}
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
