@@ -22,10 +22,12 @@ export async function measureDemo(options: {
   minutes: number;
   targetMb: number;
   sampleSeconds: number;
+  /** As before: src/main.ts with type stripping and V8's defaults, no budget. */
+  before: boolean;
 }): Promise<DemoResult> {
   const startedAt = new Date().toISOString();
-  const budgetMb = budgetFrom(process.env);
-  const launch = { compiled: true, budgetMb };
+  const budgetMb = options.before ? null : budgetFrom(process.env);
+  const launch = { compiled: !options.before, budgetMb: budgetMb ?? undefined };
   const prefix = `${uniqueName('memdemo')}.`;
   const database = await createTestDatabase('memdemo');
   const ports = await freePorts(demoServices.length, 8141);
@@ -41,8 +43,9 @@ export async function measureDemo(options: {
     INTAKE_API_KEYS: `demo sha256:${createHash('sha256').update(key).digest('hex')} 100000/1m`,
     INTAKE_API_KEY: key,
     FLEET_ADMIN_TOKEN: randomUUID(),
-    PROCESSOR_MEMORY_BUDGET_MB: String(budgetMb),
   };
+  if (budgetMb !== null) env.PROCESSOR_MEMORY_BUDGET_MB = String(budgetMb);
+  else delete env.PROCESSOR_MEMORY_BUDGET_MB;
   const children = new Map<string, ChildProcess>();
   const start = (name: string, args: string[], httpPort?: number) => {
     const child = spawn(process.execPath, args, {
@@ -117,8 +120,9 @@ export async function measureDemo(options: {
       node: process.version,
       ratePerSecond: options.rate,
       minutes: options.minutes,
+      compiled: launch.compiled,
       budgetMb,
-      heapFlags: memoryBudget(budgetMb).nodeFlags,
+      heapFlags: budgetMb === null ? [] : memoryBudget(budgetMb).nodeFlags,
       targetMb: options.targetMb,
       loadAverage: loadavg(),
       services: [...figures.values()].sort((a, b) => a.name.localeCompare(b.name)),

@@ -2,6 +2,7 @@
 // `pnpm bench:fleet-memory` — resident memory of the demo's services.
 //   --idle   each service alone, idle, started from source (before), compiled, compiled within the budget
 //   --demo   the demo fleet (as ./fleetw start launches it, own namespace) at --rate orders/s for --minutes
+//            (--before: from src/main.ts with V8's defaults, as the services were started before)
 // --write saves results/fleet-memory-<idle|demo>.{json,md} and the README section; --from FILE re-renders.
 // Run the demo mode under `flock /tmp/fleet-heavy.lock` on a shared machine: it is the whole fleet.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,13 +11,20 @@ import { parseArgs } from 'node:util';
 import { budgetFrom, compileWorkspace } from '../../scripts/service-launch.ts';
 import { measureDemo } from './fleet-memory-demo.ts';
 import { measureIdle } from './fleet-memory-idle.ts';
-import { type DemoResult, type IdleResult, renderDemo, renderIdle } from './fleet-memory-report.ts';
+import {
+  type DemoResult,
+  demoSection,
+  type IdleResult,
+  renderDemo,
+  renderIdle,
+} from './fleet-memory-report.ts';
 import { replaceSection } from './readme-sections.ts';
 
 const { values } = parseArgs({
   options: {
     idle: { type: 'boolean', default: false },
     demo: { type: 'boolean', default: false },
+    before: { type: 'boolean', default: false },
     rate: { type: 'string', default: '50' },
     minutes: { type: 'string', default: '10' },
     'target-mb': { type: 'string', default: '150' },
@@ -49,6 +57,7 @@ if (values.from) {
         minutes: Number(values.minutes),
         targetMb: Number(values['target-mb']),
         sampleSeconds: 5,
+        before: values.before,
       })
     : await measureIdle({
         budgetMb: budgetFrom(process.env),
@@ -59,7 +68,7 @@ if (values.from) {
   markdown = 'rows' in json ? renderIdle(json) : renderDemo(json);
 }
 console.log(markdown);
-const section = 'rows' in json ? 'fleet-memory-idle' : 'fleet-memory-demo';
+const section = 'rows' in json ? 'fleet-memory-idle' : demoSection(json);
 if (values.write) {
   const base = resolve(bench, 'results', section);
   writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);

@@ -21,7 +21,9 @@ describe('fleet status, pause/resume and replay against two running instances', 
 
   beforeAll(async () => {
     world = await ledgerWorld(name);
-    for (let i = 0; i < 2; i++) runtimes.push((await world.start()) as ProcessorRuntime<unknown>);
+    // One instance serves /metrics (status reads its memory and CPU there), the other has no HTTP server.
+    runtimes.push((await world.start({ HTTP_PORT: '0' })) as ProcessorRuntime<unknown>);
+    runtimes.push((await world.start()) as ProcessorRuntime<unknown>);
     const input = movements(40, 4);
     const original = input[7] as LedgerInput;
     input[7] = { ...original, type: 'Deposited', data: { ...original.data, amount: POISON_AMOUNT } };
@@ -58,12 +60,18 @@ describe('fleet status, pause/resume and replay against two running instances', 
     expect(status?.lag.partitions).toHaveLength(3);
     expect(status?.ratePerSecond).toBeGreaterThan(0);
     expect(status?.lastError?.message).toContain('poison');
+    const served = status?.instances.resources.find((r) => r.httpAddress);
+    const headless = status?.instances.resources.find((r) => !r.httpAddress);
+    expect(served?.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(served?.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(headless).toMatchObject({ rssBytes: null, problem: 'no HTTP server' });
 
     const table = await run('status');
     expect(table.code).toBe(ExitCode.ok);
     expect(table.stdout).toContain(name);
     expect(table.stdout).toContain('Stable 2m');
     expect(table.stdout).toContain('lag per partition');
+    expect(table.stdout).toMatch(/│ \d+\.\d MB │ \d+(\.\d)?% +│/);
     console.log(table.stdout);
   });
 
