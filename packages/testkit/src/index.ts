@@ -8,6 +8,7 @@ export {
 export { probeInfra } from './probe-infra.ts';
 export { readTopic, type TopicRecord } from './read-topic.ts';
 export { runToCompletion } from './run-to-completion.ts';
+export { type SecureBroker, startSecureBroker } from './secure-broker.ts';
 export { createTestDatabase, kyselyFor, type TestDatabase } from './test-database.ts';
 export { createTestTopic, testKafka, topicSize } from './test-kafka.ts';
 export { removeTopicNamespace, testTopicPrefix } from './topic-namespace.ts';
