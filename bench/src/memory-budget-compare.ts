@@ -24,21 +24,34 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     budgets: { type: 'string', default: '512,256,200,170' },
     'compiled-budgets': { type: 'string', default: '' },
+    /** Each compiled budget once more with this semi-space (memoryBudget's semiSpaceMb). */
+    'semi-space-mb': { type: 'string' },
     write: { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
 const rounds = Number(values.rounds);
 const list = (text: string) => text.split(',').filter(Boolean).map(Number);
-const arms = [
-  { name: 'defaults (no budget)', budgetMb: null as number | null, compiled: false },
+const semiSpaceMb = values['semi-space-mb'] ? Number(values['semi-space-mb']) : undefined;
+const arms: { name: string; budgetMb: number | null; compiled: boolean; semiSpaceMb?: number }[] = [
+  { name: 'defaults (no budget)', budgetMb: null, compiled: false },
   ...list(values.budgets).map((b) => ({ name: `budget ${b} MB`, budgetMb: b, compiled: false })),
   ...list(values['compiled-budgets']).map((b) => ({
     name: `budget ${b} MB, compiled`,
     budgetMb: b,
     compiled: true,
   })),
+  ...(semiSpaceMb === undefined ? [] : list(values['compiled-budgets'])).map((b) => ({
+    name: `budget ${b} MB, compiled, semi-space ${semiSpaceMb} MB`,
+    budgetMb: b,
+    compiled: true,
+    semiSpaceMb,
+  })),
 ];
+const budgetOf = (arm: (typeof arms)[number]) =>
+  arm.budgetMb === null
+    ? undefined
+    : memoryBudget(arm.budgetMb, arm.semiSpaceMb === undefined ? {} : { semiSpaceMb: arm.semiSpaceMb });
 if (arms.some((a) => a.compiled)) {
   process.chdir(new URL('../..', import.meta.url).pathname);
   if (!compileWorkspace()) process.exit(1);
@@ -55,7 +68,7 @@ try {
   await produceReadings(producer, topics, events, 10_000);
   for (let r = 1; r <= rounds; r++) {
     for (const [i, arm] of arms.entries()) {
-      const budget = arm.budgetMb === null ? undefined : memoryBudget(arm.budgetMb);
+      const budget = budgetOf(arm);
       const sample = await runInChild(
         {
           scenario: 'D',
@@ -96,7 +109,7 @@ const result = {
   rounds,
   arms: arms.map((arm) => {
     const list = samples.get(arm.name) ?? [];
-    const budget = arm.budgetMb === null ? null : memoryBudget(arm.budgetMb);
+    const budget = budgetOf(arm);
     return {
       ...arm,
       settings: budget ? { nodeFlags: budget.nodeFlags, env: budget.env } : null,

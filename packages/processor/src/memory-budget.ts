@@ -33,6 +33,12 @@ export interface MemoryBudgetOptions {
   nativeFloorMb?: number;
   /** Partitions an instance may hold at once (the fleet's topics have 6). */
   partitions?: number;
+  /**
+   * The semi-space (MB) instead of the derived one, the old space getting what is left: records that
+   * outlive a small young generation (a backlog's, held through a transaction) are promoted and then
+   * collected by the costlier old-space collector. Measured in bench/README.md ("Memory").
+   */
+  semiSpaceMb?: number;
 }
 
 /**
@@ -70,8 +76,12 @@ export function memoryBudget(budgetMb: number, options: MemoryBudgetOptions = {}
   // A fetch and its decoded records take ≈ 2 × its bytes raw (two in flight) + 2.5 × in the old space:
   // give them at most a quarter of what is left.
   let fetchMaxBytes = Math.round(clamp(((usable / 4) * MB) / 4.5, 1 * MB, MAX_FETCH));
-  let maxSemiSpaceMb = clamp(Math.floor(usable / 24), 1, 16);
+  let maxSemiSpaceMb = options.semiSpaceMb ?? clamp(Math.floor(usable / 24), 1, 16);
   const oldSpace = () => Math.floor(usable - 3 * maxSemiSpaceMb - (2 * fetchMaxBytes) / MB);
+  if (options.semiSpaceMb !== undefined && oldSpace() < MIN_OLD_SPACE_MB)
+    throw new RangeError(
+      `a semi-space of ${options.semiSpaceMb} MB leaves ${oldSpace()} MB of old space in a budget of ${budgetMb} MB: at least ${MIN_OLD_SPACE_MB} MB are needed (a smaller semi-space or a larger budget)`,
+    );
   if (oldSpace() < MIN_OLD_SPACE_MB) {
     // Near the minimum the old space comes first: 1 MB semi-spaces, and fetches as large as still fits.
     maxSemiSpaceMb = 1;

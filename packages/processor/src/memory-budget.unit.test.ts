@@ -49,4 +49,14 @@ describe('memoryBudget', () => {
     expect(b.fetchMaxBytesPerPartition).toBe(Math.round(b.fetchMaxBytes / 12));
     expect(memoryBudget(4096, { partitions: 1 }).fetchMaxBytesPerPartition).toBe(1 * MB);
   });
+
+  it('takes a semi-space as given and leaves the rest to the old space, refusing one that leaves too little', () => {
+    const derived = memoryBudget(230);
+    const larger = memoryBudget(230, { semiSpaceMb: 10 });
+    expect(larger.maxSemiSpaceMb).toBe(10);
+    expect(larger.fetchMaxBytes).toBe(derived.fetchMaxBytes);
+    expect(larger.maxOldSpaceMb).toBe(derived.maxOldSpaceMb - 3 * (10 - derived.maxSemiSpaceMb));
+    expect(larger.nodeFlags).toContain('--max-semi-space-size=10');
+    expect(() => memoryBudget(160, { semiSpaceMb: 16 })).toThrow(/old space .* at least 48 MB/);
+  });
 });
