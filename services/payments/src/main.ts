@@ -8,7 +8,7 @@ try {
 } catch (error) {
   if (!(error instanceof PaymentRulesError)) throw error;
   console.error(`payments: ${error.message}\nSet PAYMENTS_RULES_FILE or fix the file; see README.md.`);
-  process.exit(78); // EX_CONFIG, like a bad environment
+  process.exit(error.exitCode); // 78, EX_CONFIG, like a bad environment
 }
 // HTTP_PORT, else the package.json's fleet.httpPort.
 await runProcessor(payments, { packageJson: new URL('../package.json', import.meta.url) });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FleetError } from '@fleet/errors';
 import { type PaymentRules, paymentRulesSchema } from './payment-rules-schema.ts';
 
 /** The rules shipped with the service. */
@@ -9,13 +10,16 @@ export const defaultRulesFile = fileURLToPath(new URL('../../rules/payment-rules
 export const rulesFileFrom = (env: NodeJS.ProcessEnv = process.env) =>
   env.PAYMENTS_RULES_FILE || defaultRulesFile;
 
-export class PaymentRulesError extends Error {
-  override readonly name = 'PaymentRulesError';
+/** The rules file cannot be used: every problem listed (PAYMENT_RULES_INVALID; payments does not start, exit 78). */
+export class PaymentRulesError extends FleetError {
   readonly file: string;
   readonly problems: string[];
 
   constructor(file: string, problems: string[]) {
-    super(`payment rules ${file} are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      'PAYMENT_RULES_INVALID',
+      `payment rules ${file} are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.file = file;
     this.problems = problems;
   }
