@@ -1,18 +1,12 @@
-/** An error the console answers with: HTTP status, a code, a message, and structured details. */
-export class ConsoleError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: unknown;
+import { type ErrorCode, errorOfBody, FleetError, isErrorCode } from '@fleet/errors';
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-
-  toJSON() {
-    return { error: this.code, message: this.message, details: this.details ?? null };
+/**
+ * An error the console answers with: a code from the fleet's catalogue (its HTTP status comes from
+ * there), a message, and structured details; the body is the fleet's error shape (docs/errors.md).
+ */
+export class ConsoleError extends FleetError {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(code, message, { details });
   }
 }
 
@@ -54,7 +48,6 @@ export class AdminClient {
   ): Promise<AdminResponse> {
     if (!this.#token)
       throw new ConsoleError(
-        503,
         'ADMIN_TOKEN_MISSING',
         'the console has no FLEET_ADMIN_TOKEN: set the same token for the processors and the console to use their admin API',
       );
@@ -108,20 +101,21 @@ export class AdminClient {
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${timeoutMs} ms`
           : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
-      throw new ConsoleError(502, 'INSTANCE_UNREACHABLE', `${base} did not answer: ${reason}`);
+      throw new ConsoleError('INSTANCE_UNREACHABLE', `${base} did not answer: ${reason}`);
     }
   }
 }
 
-/** The admin API's `{ error, message, details }` as a ConsoleError with the same status. */
+/**
+ * The admin API's error answer as a ConsoleError with its code (so the same status); an answer that is
+ * not in the fleet's error shape (a proxy's page, an older version) is INSTANCE_ERROR, with what came.
+ */
 export function errorFromAdmin(r: AdminResponse): ConsoleError {
-  const body = (r.body ?? {}) as { error?: unknown; message?: unknown; details?: unknown };
-  const code = typeof body.error === 'string' ? body.error : `HTTP_${r.status}`;
-  const message =
-    typeof body.message === 'string'
-      ? body.message
-      : typeof r.body === 'string'
-        ? r.body.slice(0, 500)
-        : `the instance answered ${r.status}`;
-  return new ConsoleError(r.status, code, message, body.details ?? null);
+  const error = errorOfBody(r.body);
+  if (error && isErrorCode(error.code)) return new ConsoleError(error.code, error.message, error.details);
+  const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  return new ConsoleError('INSTANCE_ERROR', `the instance answered ${r.status} with an unexpected body`, {
+    status: r.status,
+    body: (text ?? '').slice(0, 500),
+  });
 }

@@ -128,7 +128,7 @@ describe('operator console in a real browser', () => {
       });
       return { status: r.status, body: await r.json() };
     }, fleet.name);
-    expect(direct).toMatchObject({ status: 409, body: { error: 'CONFIRMATION_REQUIRED' } });
+    expect(direct).toMatchObject({ status: 409, body: { error: { code: 'CONFIRMATION_REQUIRED' } } });
     expect(number(await page.locator('#dlq-table tbody tr').count().then(String))).toBe(2);
 
     await dialog.getByLabel('Processor name').fill(fleet.name);
@@ -199,7 +199,7 @@ describe('operator console in a real browser', () => {
         });
         return { status: r.status, body: await r.json() };
       }, fleet.name);
-      expect(attempt).toMatchObject({ status: 403, body: { error: 'READ_ONLY' } });
+      expect(attempt).toMatchObject({ status: 403, body: { error: { code: 'READ_ONLY' } } });
       const snapshot = fleet.console.collector.snapshot?.processors.find((p) => p.groupId === fleet.name);
       expect(snapshot?.counts.paused).toBe(0);
 

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorBody, errorBodyOf, errorOfBody } from '@fleet/errors';
+import { errorReply } from '@fleet/service-kit';
 import type { AdminClient, AdminResponse } from './admin-client.ts';
 import { ConsoleError, errorFromAdmin } from './admin-client.ts';
 import { type ProcessorEvents, processorEvents } from './asyncapi-view.ts';
@@ -84,7 +86,6 @@ export class ConsoleOperations {
       snapshot?.processors.find((x) => x.name === groupId && x.kind === 'live');
     if (!p)
       throw new ConsoleError(
-        404,
         'PROCESSOR_UNKNOWN',
         `no processor ${groupId} is registered in fleet.processors${
           snapshot?.processors.length
@@ -98,7 +99,7 @@ export class ConsoleOperations {
   /** The live instances whose admin API to call, the one that answered last first. */
   #instances(p: ProcessorView): InstanceView[] {
     if (!p.admin.usable)
-      throw new ConsoleError(409, 'ADMIN_UNAVAILABLE', p.admin.reason ?? 'admin API unavailable');
+      throw new ConsoleError('ADMIN_UNAVAILABLE', p.admin.reason ?? 'admin API unavailable');
     return p.instances
       .filter((i) => i.alive && i.httpAddress)
       .sort((a, b) => Number(a.probeError !== null) - Number(b.probeError !== null));
@@ -123,7 +124,7 @@ export class ConsoleOperations {
         if (!(error instanceof ConsoleError) || error.code !== 'INSTANCE_UNREACHABLE') throw error;
       }
     }
-    throw last ?? new ConsoleError(409, 'ADMIN_UNAVAILABLE', `no live instance of ${p.name} answered`);
+    throw last ?? new ConsoleError('ADMIN_UNAVAILABLE', `no live instance of ${p.name} answered`);
   }
 
   async #callOk<T>(
@@ -247,7 +248,7 @@ export class ConsoleOperations {
     const p = this.processor(groupId);
     const r = await this.#call(p, 'POST', '/admin/replay', { ...request, dryRun: true });
     // REPLAY_PARTIAL is the check's finding (the gaps are in its details), not a failure.
-    return { status: r.status, body: r.body };
+    return relay(r);
   }
 
   async rebuildJob(groupId: string): Promise<{ instanceId: string; job: RebuildJob } | null> {
@@ -272,34 +273,35 @@ export class ConsoleOperations {
       client: meta.client,
     };
     if (meta.principal.role !== 'write') {
-      const body = {
-        error: 'READ_ONLY',
-        message: `${meta.principal.actor} signed in with a read token: it shows everything and changes nothing; sign in with a write token to ${action}`,
-        details: null,
-      };
+      const body = errorBody(
+        'READ_ONLY',
+        `${meta.principal.actor} signed in with a read token: it shows everything and changes nothing; sign in with a write token to ${action}`,
+      );
       await this.#audit.record({ ...base, result: 'denied', status: 403, detail: body });
       return { status: 403, body };
     }
     const id = await this.#audit.begin(base);
     let outcome: ActionOutcome;
+    let unexpected: unknown;
     try {
       outcome = await run();
     } catch (error) {
-      const e =
-        error instanceof ConsoleError
-          ? error
-          : new ConsoleError(500, 'INTERNAL', (error as Error).message ?? String(error));
-      outcome = { status: e.status, body: e.toJSON() };
+      // Recorded as it is answered: an unexpected error as "internal error", its detail for the log only.
+      const reply = errorReply(error);
+      outcome = { status: reply.status, body: reply.body };
+      if (!reply.expected) unexpected = error;
     }
     await this.#audit.finish(id, resultOf(outcome.status), outcome.status, outcome.body);
     void this.#collector.refresh();
+    // The server's error handler logs it and answers the same 500.
+    if (unexpected !== undefined) throw unexpected;
     return outcome;
   }
 
   async pause(groupId: string, paused: boolean): Promise<ActionOutcome> {
     const p = this.processor(groupId);
     const r = await this.#call(p, 'POST', paused ? '/admin/pause' : '/admin/resume');
-    if (r.status >= 300) return { status: r.status, body: r.body };
+    if (r.status >= 300) return relay(r);
     return {
       status: 200,
       body: { requested: paused ? 'pause' : 'resume', ...(await this.#waitAck(p, paused)) },
@@ -322,7 +324,7 @@ export class ConsoleOperations {
 
   async redrive(groupId: string, selection: Record<string, unknown>): Promise<ActionOutcome> {
     const r = await this.#call(this.processor(groupId), 'POST', '/admin/dlq/redrive', selection);
-    return { status: r.status, body: r.body };
+    return relay(r);
   }
 
   /** Purges only when the operator typed the processor's name: anything else is refused here. */
@@ -331,16 +333,16 @@ export class ConsoleOperations {
     if (typed !== p.name)
       return {
         status: 409,
-        body: {
-          error: 'CONFIRMATION_REQUIRED',
-          message: `purging deletes the dead letters of ${p.name} for good: type the processor's name (${p.name}) to confirm${
+        body: errorBody(
+          'CONFIRMATION_REQUIRED',
+          `purging deletes the dead letters of ${p.name} for good: type the processor's name (${p.name}) to confirm${
             typeof typed === 'string' && typed ? `; "${typed.slice(0, 80)}" is not it` : ''
           }`,
-          details: { expected: p.name },
-        },
+          { expected: p.name },
+        ),
       };
     const r = await this.#call(p, 'POST', '/admin/dlq/purge', { confirm: true });
-    return { status: r.status, body: r.body };
+    return relay(r);
   }
 
   async replay(groupId: string, request: Record<string, unknown>): Promise<ActionOutcome> {
@@ -348,12 +350,12 @@ export class ConsoleOperations {
       ...request,
       dryRun: false,
     });
-    return { status: r.status, body: r.body };
+    return relay(r);
   }
 
   async rebuild(groupId: string, request: Record<string, unknown>): Promise<ActionOutcome> {
     const r = await this.#call(this.processor(groupId), 'POST', '/admin/rebuild', request);
-    return { status: r.status, body: { ...(r.body as object), instanceId: r.instanceId } };
+    return relay(r, { instanceId: r.instanceId });
   }
 
   /** Aborts the running job on the instance that runs it. */
@@ -362,21 +364,29 @@ export class ConsoleOperations {
     const running = p.rebuild?.job.state === 'running' ? p.rebuild : null;
     const instance = running ? p.instances.find((i) => i.id === running.instanceId) : undefined;
     if (!running || !instance)
-      return {
-        status: 404,
-        body: { error: 'NO_REBUILD', message: `no rebuild of ${p.name} is running`, details: null },
-      };
+      return { status: 404, body: errorBody('NO_REBUILD', `no rebuild of ${p.name} is running`) };
     const r = await this.#call(p, 'DELETE', '/admin/rebuild', undefined, instance);
-    return { status: r.status, body: r.body };
+    return relay(r);
   }
 
   async rollback(groupId: string): Promise<ActionOutcome> {
     const r = await this.#call(this.processor(groupId), 'POST', '/admin/rebuild/rollback');
-    return { status: r.status, body: { ...(r.body as object), instanceId: r.instanceId } };
+    return relay(r, { instanceId: r.instanceId });
   }
 
   async finalize(groupId: string): Promise<ActionOutcome> {
     const r = await this.#call(this.processor(groupId), 'POST', '/admin/rebuild/finalize');
-    return { status: r.status, body: r.body };
+    return relay(r);
   }
+}
+
+/**
+ * An instance's answer as the console's: a success as it is (with `extra`, e.g. which instance took
+ * it), an error in the fleet's shape as it is, any other error as INSTANCE_ERROR.
+ */
+function relay(r: AdminResponse, extra: Record<string, unknown> = {}): ActionOutcome {
+  if (r.status < 300) return { status: r.status, body: { ...(r.body as object), ...extra } };
+  if (errorOfBody(r.body)) return { status: r.status, body: r.body };
+  const error = errorFromAdmin(r);
+  return { status: error.httpStatus, body: errorBodyOf(error) };
 }

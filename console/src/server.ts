@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { FleetError } from '@fleet/errors';
+import { installErrorHandler, parseRequest } from '@fleet/service-kit';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConsoleError } from './admin-client.ts';
@@ -120,17 +127,9 @@ const schemas = {
   }),
 };
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success)
-    throw new ConsoleError(
-      400,
-      'BAD_REQUEST',
-      `invalid ${where}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  return result.data;
-}
+/** A part of the request that fails its schema is a 400 BAD_REQUEST naming every wrong field. */
+const parse = <S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> =>
+  parseRequest(schema, value ?? {}, where, 'BAD_REQUEST');
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -145,7 +144,12 @@ declare module 'fastify' {
  */
 export function createServer(parts: ServerParts): FastifyInstance {
   const { auth, operations: ops, collector, audit } = parts;
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576, trustProxy: false });
+  const app = Fastify({
+    loggerInstance: parts.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1_048_576,
+    trustProxy: false,
+  });
   const files = staticFiles(parts.webDir ?? fileURLToPath(new URL('../web', import.meta.url)));
   const streams = new Map<string, Set<FastifyReply>>();
 
@@ -153,16 +157,9 @@ export function createServer(parts: ServerParts): FastifyInstance {
     for (const [k, v] of Object.entries(securityHeaders)) reply.header(k, v);
   });
 
-  app.setErrorHandler((error, req, reply) => {
-    if (error instanceof ConsoleError) return reply.code(error.status).send(error.toJSON());
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status < 500)
-      return reply
-        .code(status)
-        .send({ error: 'BAD_REQUEST', message: (error as Error).message, details: null });
-    parts.logger.error({ err: error, url: req.url }, 'request failed');
-    return reply.code(500).send({ error: 'INTERNAL', message: (error as Error).message, details: null });
-  });
+  // The fleet's error answers (docs/errors.md): ours with their code's status, a request that fails
+  // its schema 400, unknown routes 404, anything else 500 "internal error" with the detail logged.
+  installErrorHandler(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const index = files.get('/app/index.html');
@@ -173,7 +170,7 @@ export function createServer(parts: ServerParts): FastifyInstance {
   app.get('/vendor/*', async (req, reply) => serveFile(req, reply));
   const serveFile = (req: FastifyRequest, reply: FastifyReply) => {
     const file = files.get(req.url.split('?')[0] ?? '');
-    if (!file) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such file', details: null });
+    if (!file) throw new FleetError('NOT_FOUND', 'no such file');
     return reply.type(file.type).header('cache-control', 'no-cache').send(readFileSync(file.path));
   };
 
@@ -185,21 +182,21 @@ export function createServer(parts: ServerParts): FastifyInstance {
           // A cookie rides along with any request to this origin: only same-origin scripts may write.
           const origin = req.headers.origin;
           if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
-            throw new ConsoleError(403, 'CROSS_ORIGIN', 'requests from another origin are refused');
+            throw new ConsoleError('CROSS_ORIGIN', 'requests from another origin are refused');
           if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
-            throw new ConsoleError(415, 'JSON_REQUIRED', 'send JSON (content-type: application/json)');
+            throw new ConsoleError('JSON_REQUIRED', 'send JSON (content-type: application/json)');
         }
         if (req.url === '/api/session' && req.method === 'POST') return;
         const principal = auth.fromHeaders(req.headers);
         if (!principal)
-          throw new ConsoleError(401, 'UNAUTHORIZED', 'sign in with a console token (read or write)');
+          throw new ConsoleError('UNAUTHORIZED', 'sign in with a console token (read or write)');
         req.principal = principal;
       });
 
       api.post('/session', async (req, reply) => {
         const { token, operator } = parse(schemas.signIn, req.body, 'body');
         const session = auth.signIn(token, operator);
-        if (!session) throw new ConsoleError(401, 'UNAUTHORIZED', 'not a console token');
+        if (!session) throw new ConsoleError('UNAUTHORIZED', 'not a console token');
         return reply
           .header(
             'set-cookie',
@@ -263,17 +260,17 @@ export function createServer(parts: ServerParts): FastifyInstance {
       });
 
       api.get('/processors/:group', async (req) => {
-        const { group: g } = parse(group, req.params, 'path');
+        const { group: g } = parse(group, req.params, 'params');
         return ops.processorDetail(g);
       });
 
       // Reads that go through POST because the admin API plans with a body; they change nothing.
       api.post('/processors/:group/replay/plan', async (req, reply) => {
-        const { group: g } = parse(group, req.params, 'path');
+        const { group: g } = parse(group, req.params, 'params');
         return answer(reply, await ops.replayPlan(g, parse(schemas.replay, req.body, 'body')));
       });
       api.post('/processors/:group/rebuild/plan', async (req, reply) => {
-        const { group: g } = parse(group, req.params, 'path');
+        const { group: g } = parse(group, req.params, 'params');
         return answer(reply, await ops.replayPlan(g, parse(schemas.rebuildPlan, req.body, 'body')));
       });
 
@@ -293,7 +290,7 @@ export function createServer(parts: ServerParts): FastifyInstance {
           method,
           url: path,
           handler: async (req, reply) => {
-            const { group: g } = parse(group, req.params, 'path');
+            const { group: g } = parse(group, req.params, 'params');
             const parsed = body ? parse(body, req.body, 'body') : (undefined as B);
             return answer(
               reply,
@@ -317,7 +314,7 @@ export function createServer(parts: ServerParts): FastifyInstance {
       write('/dlq/:group/purge', 'POST', 'dlq-purge', schemas.purge, (g, b) => ops.purge(g, b.confirm));
 
       api.get('/dlq', async (req) => {
-        const q = parse(schemas.dlqQuery, req.query, 'query');
+        const q = parse(schemas.dlqQuery, req.query, 'querystring');
         return ops.deadLetters({
           processors: q.processor === undefined ? [] : [q.processor].flat(),
           errorCode: q.errorCode,
@@ -327,12 +324,12 @@ export function createServer(parts: ServerParts): FastifyInstance {
         });
       });
       api.get('/dlq/:group/:partition/:offset', async (req) => {
-        const { group: g, partition, offset } = parse(schemas.dlqPosition, req.params, 'path');
+        const { group: g, partition, offset } = parse(schemas.dlqPosition, req.params, 'params');
         return ops.deadLetter(g, partition, offset);
       });
 
       api.get('/audit', async (req) => {
-        const q = parse(schemas.audit, req.query, 'query');
+        const q = parse(schemas.audit, req.query, 'querystring');
         return { entries: await audit.list(q) };
       });
     },

@@ -223,7 +223,7 @@ describe('console server', () => {
       payload: {},
     });
     expect(r.statusCode).toBe(403);
-    expect(r.json().error).toBe('READ_ONLY');
+    expect(r.json().error.code).toBe('READ_ONLY');
     expect(h.calls).toEqual([]);
     expect(h.entries).toMatchObject([
       { actor: 'bob', role: 'read', action: 'pause', result: 'denied', status: 403 },
@@ -254,7 +254,9 @@ describe('console server', () => {
     for (const payload of [{}, { confirm: 'yes' }]) {
       const r = await h.app.inject({ method: 'POST', url: '/api/dlq/ledger/purge', headers, payload });
       expect(r.statusCode).toBe(409);
-      expect(r.json()).toMatchObject({ error: 'CONFIRMATION_REQUIRED', details: { expected: 'ledger' } });
+      expect(r.json()).toMatchObject({
+        error: { code: 'CONFIRMATION_REQUIRED', details: { expected: 'ledger' } },
+      });
     }
     expect(h.calls).toEqual([]);
     const ok = await h.app.inject({
@@ -277,7 +279,7 @@ describe('console server', () => {
       payload: { positions: [{ partition: -1, offset: 'x' }] },
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toMatch(/positions\.0\.partition: .*; positions\.0\.offset: /);
+    expect(bad.json().error.message).toMatch(/positions\.0\.partition: .*; positions\.0\.offset: /);
     const plan = await h.app.inject({
       method: 'POST',
       url: '/api/processors/ledger/rebuild/plan',

@@ -3,10 +3,11 @@
 export class ApiError extends Error {
   /** @param {number} status @param {any} body */
   constructor(status, body) {
-    super(body?.message ?? `HTTP ${status}`);
+    // The fleet's error body: { error: { code, message, details? } } (docs/errors.md).
+    super(body?.error?.message ?? `HTTP ${status}`);
     this.status = status;
-    this.code = body?.error ?? `HTTP_${status}`;
-    this.details = body?.details ?? null;
+    this.code = body?.error?.code ?? `HTTP_${status}`;
+    this.details = body?.error?.details ?? null;
     this.body = body;
   }
 }
@@ -29,7 +30,7 @@ export async function call(method, path, body) {
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    parsed = { message: text };
+    parsed = { error: { code: `HTTP_${response.status}`, message: text } };
   }
   if (response.status === 401 && path !== '/api/session')
     window.dispatchEvent(new CustomEvent('console:signed-out'));

@@ -93,6 +93,8 @@ export function auditView(main) {
 function summaryOf(detail) {
   if (detail === null || detail === undefined) return '';
   if (typeof detail !== 'object') return String(detail);
+  // The fleet's error body; records written before it had { error: CODE, message }.
+  if (detail.error?.code) return `${detail.error.code}: ${detail.error.message ?? ''}`;
   if (detail.error) return `${detail.error}: ${detail.message ?? ''}`;
   if (typeof detail.count === 'number') return `${detail.count} redriven`;
   if (typeof detail.deleted === 'number') return `${detail.deleted} deleted`;

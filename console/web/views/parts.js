@@ -193,8 +193,8 @@ export function showOutcome(region, r, done) {
   region.replaceChildren();
   const ok = r.status < 300;
   region.className = `message ${ok ? 'ok' : r.status === 409 ? 'warn' : 'bad'}`;
-  region.append(h('strong', null, ok ? done : `${r.body?.error ?? `HTTP ${r.status}`}: `));
-  if (!ok) region.append(h('span', { class: 'pre' }, r.body?.message ?? ''));
+  region.append(h('strong', null, ok ? done : `${r.body?.error?.code ?? `HTTP ${r.status}`}: `));
+  if (!ok) region.append(h('span', { class: 'pre' }, r.body?.error?.message ?? ''));
 }
 
 /** @param {any} value */

@@ -492,7 +492,7 @@ function rebuildSection(store, groupId) {
     if (!from)
       return showOutcome(
         checkOutcome,
-        { status: 400, body: { error: 'START_REQUIRED', message: 'choose a start time' } },
+        { status: 400, body: { error: { code: 'START_REQUIRED', message: 'choose a start time' } } },
         '',
       );
     sync(checkOutcome, [h('p', null, 'Checking what the log still holds…')]);
@@ -704,7 +704,7 @@ function replaySection(store, groupId) {
     if (!from)
       return showOutcome(
         checkOutcome,
-        { status: 400, body: { error: 'START_REQUIRED', message: 'choose a start time' } },
+        { status: 400, body: { error: { code: 'START_REQUIRED', message: 'choose a start time' } } },
         '',
       );
     const r = await call('POST', `/api/processors/${enc(groupId)}/replay/plan`, {

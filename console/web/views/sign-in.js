@@ -40,7 +40,7 @@ export function signInView(main, onSignedIn) {
         });
         if (r.status === 200) onSignedIn(r.body.principal);
         else {
-          message.textContent = r.body?.message ?? `sign-in failed (${r.status})`;
+          message.textContent = r.body?.error?.message ?? `sign-in failed (${r.status})`;
           /** @type {HTMLInputElement} */ (token).focus();
         }
       },
