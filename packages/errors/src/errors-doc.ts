@@ -44,7 +44,7 @@ Every service answers an error with the status of its code and this body (\`appl
 {
   "error": {
     "code": "VALIDATION_FAILED",
-    "message": "The request is invalid (1 problem(s)); see details. Nothing was published.",
+    "message": "invalid body: lines.0.quantity: Too small: expected number to be >=1",
     "details": [{ "path": "body.lines.0.quantity", "message": "Too small: expected number to be >=1" }]
   }
 }
