@@ -49,7 +49,7 @@ export class RateLimits {
   async consume(bucket: string, limit: Limit): Promise<RateDecision> {
     const key = `${bucket}:${limit.max}/${limit.windowMs / 1000}s`;
     const redis = this.#redis;
-    if (!redis) return this.#decide(this.#memory(this.#local, limit), key, limit);
+    if (!redis) return this.#decide(this.#memory(limit), key, limit);
     try {
       const decision = await this.#decide(this.#limiter(redis, limit), key, limit);
       if (this.#degraded) {
@@ -68,7 +68,7 @@ export class RateLimits {
         );
       }
       this.#metrics.rateLimitLocalDecisions.inc();
-      return this.#decide(this.#memory(this.#local, limit), key, limit);
+      return this.#decide(this.#memory(limit), key, limit);
     }
   }
 
@@ -103,12 +103,12 @@ export class RateLimits {
     return limiter;
   }
 
-  #memory(cache: Map<string, RateLimiterMemory>, limit: Limit): RateLimiterMemory {
+  #memory(limit: Limit): RateLimiterMemory {
     const id = `${limit.max}/${limit.windowMs}`;
-    let limiter = cache.get(id);
+    let limiter = this.#local.get(id);
     if (!limiter) {
       limiter = new RateLimiterMemory({ points: limit.max, duration: limit.windowMs / 1000 });
-      cache.set(id, limiter);
+      this.#local.set(id, limiter);
     }
     return limiter;
   }
