@@ -1,6 +1,7 @@
 export { type ErrorCode, FleetError } from '@fleet/errors';
-// Services' own config and routes: parseRequest makes a request part that fails its zod schema a 400 naming each field.
-export { ConfigError, parseRequest } from '@fleet/service-kit';
+// For services' own config and routes: a request part that fails its zod schema is a 400 naming each
+// field (parseRequest); the error body's schema for their OpenAPI documents (errorResponseSchema).
+export { ConfigError, errorResponseSchema, parseRequest } from '@fleet/service-kit';
 export type { AdminOperations } from './admin/admin-api.ts';
 export type { RebuildJob } from './admin/rebuild-jobs.ts';
 export type { ConsumerLifecycle, PauseState } from './consumer-supervisor.ts';

@@ -34,7 +34,7 @@ describe('sales-analytics behaviour', () => {
     const res = await api.inject(`/sales?${query}`);
     return {
       status: res.statusCode,
-      body: res.json() as { rows: Record<string, unknown>[]; message?: string },
+      body: res.json() as { rows: Record<string, unknown>[]; error?: { code: string; message: string } },
     };
   };
   /** Applies the events as one sub-batch; none may be dead-lettered. */
@@ -110,7 +110,7 @@ describe('sales-analytics behaviour', () => {
 
     const bad = await get('from=2031-05-02&to=2031-05-01');
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toBe('invalid query: to: must not be before from');
+    expect(bad.body.error?.message).toBe('invalid querystring: to: must not be before from');
   });
 
   /** An order of `lines` (sku, quantity, unit price) placed, confirmed and cancelled on `day`, with fresh IDs. */

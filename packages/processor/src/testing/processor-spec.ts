@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventCodec, type EventType, envelopeToHeaders, newEnvelope } from '@fleet/contracts';
 import { metrics } from '@opentelemetry/api';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { KafkaMessage } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { createDatabase, migrate } from '../database.ts';
@@ -15,6 +15,7 @@ import { RecordDecoder } from '../record-decoder.ts';
 import { loadRuntimeConfig } from '../runtime-config.ts';
 import { createRuntimeEvents } from '../runtime-events.ts';
 import { SubBatchProcessor } from '../sub-batch-processor.ts';
+import { serviceHttp } from './service-http.ts';
 
 /** One event to feed the processor, as an upstream producer would send it. */
 export interface SpecEvent<T = unknown> {
@@ -141,11 +142,12 @@ export class ProcessorSpec<DB> {
     return { published: await this.#drainOutbox(), deadLettered };
   }
 
-  /** The service's own HTTP routes (query APIs) on this database, for `inject()`: no port, no network. */
+  /**
+   * The service's own HTTP routes (query APIs) on this database, for `inject()`: no port, no network;
+   * on the server the runtime builds, so errors are answered as in production.
+   */
   async http(): Promise<FastifyInstance> {
-    const app = Fastify({ logger: false });
-    await this.#definition.http?.(app, { db: this.db });
-    await app.ready();
+    const app = await serviceHttp(this.#definition.http ?? (() => {}), this.db);
     this.#apps.push(app);
     return app;
   }

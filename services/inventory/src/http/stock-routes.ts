@@ -1,10 +1,11 @@
+import { FleetError, parseRequest } from '@fleet/processor';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { InventoryDb } from '../inventory-db.ts';
 
-const skuParams = z.object({ sku: z.string().min(1).max(64) });
-const orderParams = z.object({ orderId: z.uuid() });
+const skuParams = z.object({ sku: z.string().min(1).max(64, 'must be 1 to 64 characters') });
+const orderParams = z.object({ orderId: z.uuid('must be a UUID') });
 
 /** Read-only views for operators and tests: stock levels and the reservation of an order. */
 export function stockRoutes(app: FastifyInstance, { db }: { db: Kysely<InventoryDb> }): void {
@@ -17,27 +18,25 @@ export function stockRoutes(app: FastifyInstance, { db }: { db: Kysely<Inventory
     return { items: items.map(stockView) };
   });
 
-  app.get('/stock/:sku', async (request, reply) => {
-    const params = skuParams.safeParse(request.params);
-    if (!params.success) return reply.code(400).send({ error: 'sku must be 1 to 64 characters' });
+  app.get('/stock/:sku', async (request) => {
+    const { sku } = parseRequest(skuParams, request.params, 'params');
     const row = await db
       .selectFrom('stock')
       .select(['sku', 'available', 'updated_at'])
-      .where('sku', '=', params.data.sku)
+      .where('sku', '=', sku)
       .executeTakeFirst();
-    if (!row) return reply.code(404).send({ error: `unknown sku ${params.data.sku}` });
+    if (!row) throw new FleetError('NOT_FOUND', `unknown sku ${sku}`);
     return stockView(row);
   });
 
-  app.get('/reservations/:orderId', async (request, reply) => {
-    const params = orderParams.safeParse(request.params);
-    if (!params.success) return reply.code(400).send({ error: 'orderId must be a UUID' });
+  app.get('/reservations/:orderId', async (request) => {
+    const { orderId } = parseRequest(orderParams, request.params, 'params');
     const row = await db
       .selectFrom('reservations')
       .selectAll()
-      .where('order_id', '=', params.data.orderId)
+      .where('order_id', '=', orderId)
       .executeTakeFirst();
-    if (!row) return reply.code(404).send({ error: `no reservation for order ${params.data.orderId}` });
+    if (!row) throw new FleetError('NOT_FOUND', `no reservation for order ${orderId}`);
     return {
       orderId: row.order_id,
       reservationId: row.reservation_id,

@@ -1,3 +1,4 @@
+import { FleetError } from '@fleet/processor';
 import type { FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import type { LifecycleDb } from '../lifecycle-db.ts';
@@ -6,16 +7,18 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Operator views: one saga with its anomalies, and anomaly counts by kind (what a metric would show). */
 export function sagaRoutes(app: FastifyInstance, { db }: { db: Kysely<LifecycleDb> }): void {
-  app.get<{ Params: { orderId: string } }>('/sagas/:orderId', async (req, reply) => {
+  app.get<{ Params: { orderId: string } }>('/sagas/:orderId', async (req) => {
     const { orderId } = req.params;
     if (!uuid.test(orderId))
-      return reply.code(400).send({ error: 'Bad Request', message: `orderId "${orderId}" is not a UUID` });
+      throw new FleetError('VALIDATION_FAILED', 'invalid params: orderId: must be a UUID', {
+        details: [{ path: 'params.orderId', message: 'must be a UUID' }],
+      });
     const saga = await db
       .selectFrom('order_sagas')
       .select(['order_id', 'state', 'snapshot', 'version', 'updated_at'])
       .where('order_id', '=', orderId)
       .executeTakeFirst();
-    if (!saga) return reply.code(404).send({ error: 'Not Found', message: `no saga for order ${orderId}` });
+    if (!saga) throw new FleetError('NOT_FOUND', `no saga for order ${orderId}`);
     const anomalies = await db
       .selectFrom('saga_anomalies')
       .select(['kind', 'state', 'event_type', 'event_id', 'detail', 'recorded_at'])

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
+import { FleetError } from '@fleet/processor';
 import type { FastifyInstance } from 'fastify';
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
@@ -33,29 +33,12 @@ export async function orderRoutes(app: FastifyInstance, { db }: { db: Kysely<Vie
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Encapsulated: the zod compilers and the 400 format apply to these routes only, not /healthz etc.
+  // Encapsulated: the zod compilers apply to these routes only, not /healthz etc. Errors (a request
+  // that fails its schema, an unknown order, anything unexpected) are answered by the server's handler
+  // in the fleet's shape, docs/errors.md.
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
-    scope.setErrorHandler((error, req, reply) => {
-      if (hasZodFastifySchemaValidationErrors(error)) {
-        const where = error.validationContext ?? 'request';
-        const issues = error.validation.map((v) => ({
-          in: where,
-          path: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)',
-          message: v.message ?? 'invalid',
-        }));
-        return reply.code(400).send({
-          error: 'Bad Request',
-          message: `invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-          issues,
-        });
-      }
-      req.log.error({ err: error }, 'order-view request failed');
-      return reply
-        .code(500)
-        .send({ error: 'Internal Server Error', message: 'the request failed; see the logs' });
-    });
 
     const api = scope.withTypeProvider<ZodTypeProvider>();
     api.get(
@@ -67,10 +50,9 @@ export async function orderRoutes(app: FastifyInstance, { db }: { db: Kysely<Vie
           response: { 200: orderSummary, 400: problem, 404: problem },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const order = await findOrder(db, req.params.id);
-        if (!order)
-          return reply.code(404).send({ error: 'Not Found', message: `order ${req.params.id} is unknown` });
+        if (!order) throw new FleetError('NOT_FOUND', `order ${req.params.id} is unknown`);
         return order;
       },
     );
@@ -84,15 +66,17 @@ export async function orderRoutes(app: FastifyInstance, { db }: { db: Kysely<Vie
           response: { 200: orderList, 400: problem },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const { status, customerId, limit, cursor } = req.query;
         const after = cursor === undefined ? undefined : decodeCursor(cursor);
         if (cursor !== undefined && !after)
-          return reply.code(400).send({
-            error: 'Bad Request',
-            message: 'invalid querystring: cursor: not a cursor returned by this API',
-            issues: [{ in: 'querystring', path: 'cursor', message: 'not a cursor returned by this API' }],
-          });
+          throw new FleetError(
+            'VALIDATION_FAILED',
+            'invalid querystring: cursor: not a cursor returned by this API',
+            {
+              details: [{ path: 'querystring.cursor', message: 'not a cursor returned by this API' }],
+            },
+          );
         return listOrders(db, { status, customerId, limit, after });
       },
     );

@@ -1,3 +1,4 @@
+import { errorResponseSchema } from '@fleet/processor';
 import { z } from 'zod';
 import { orderStatuses } from '../order-status.ts';
 
@@ -70,13 +71,8 @@ export const orderList = z
   })
   .meta({ id: 'OrderList' });
 
-export const problem = z
-  .object({
-    error: z.string(),
-    message: z.string(),
-    issues: z.array(z.object({ in: z.string(), path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
+/** The fleet's error body with the codes this API answers with (docs/errors.md). */
+export const problem = errorResponseSchema(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL']);
 
 export const orderParams = z.object({ id: z.uuid({ error: 'must be an order ID (UUID)' }) });
 

@@ -1,20 +1,19 @@
+import { FleetError, parseRequest } from '@fleet/processor';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { PaymentsDb } from '../payments-db.ts';
 import type { PaymentRules } from '../rules/payment-rules-schema.ts';
 
-const orderParams = z.object({ orderId: z.uuid() });
+const orderParams = z.object({ orderId: z.uuid('must be a UUID') });
 
 /** Read-only views for operators and tests: the rules in force and each order's payment. */
 export function paymentRoutes(rules: PaymentRules) {
   return (app: FastifyInstance, { db }: { db: Kysely<PaymentsDb> }): void => {
     app.get('/rules', async () => rules);
 
-    app.get('/payments/:orderId', async (request, reply) => {
-      const params = orderParams.safeParse(request.params);
-      if (!params.success) return reply.code(400).send({ error: 'orderId must be a UUID' });
-      const { orderId } = params.data;
+    app.get('/payments/:orderId', async (request) => {
+      const { orderId } = parseRequest(orderParams, request.params, 'params');
       const payment = await db
         .selectFrom('payments')
         .selectAll()
@@ -39,7 +38,7 @@ export function paymentRoutes(rules: PaymentRules) {
         .select(['customer_id', 'reservation_id'])
         .where('order_id', '=', orderId)
         .executeTakeFirst();
-      if (!pending) return reply.code(404).send({ error: `no payment for order ${orderId}` });
+      if (!pending) throw new FleetError('NOT_FOUND', `no payment for order ${orderId}`);
       return {
         orderId,
         decision: 'pending',

@@ -1,3 +1,4 @@
+import { parseRequest } from '@fleet/processor';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -24,20 +25,9 @@ export const salesQuery = z
 
 /** GET /sales?from=&to=&sku=: revenue and units per UTC day and SKU (and currency), both days inclusive. */
 export function salesRoutes(app: FastifyInstance, { db }: { db: Kysely<SalesDb> }): void {
-  app.get('/sales', async (req, reply) => {
-    const parsed = salesQuery.safeParse(req.query);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({
-        path: i.path.join('.') || '(query)',
-        message: i.message,
-      }));
-      return reply.code(400).send({
-        error: 'Bad Request',
-        message: `invalid query: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        issues,
-      });
-    }
-    const { from, to, sku } = parsed.data;
+  app.get('/sales', async (req) => {
+    // A bad query is a 400 VALIDATION_FAILED naming every field (docs/errors.md).
+    const { from, to, sku } = parseRequest(salesQuery, req.query, 'querystring');
     let query = db
       .selectFrom('daily_sku_sales')
       .select(['day', 'sku', 'currency', 'revenue_cents', 'units', 'orders'])
