@@ -44,8 +44,8 @@ Every service answers an error with the status of its code and this body (\`appl
 {
   "error": {
     "code": "VALIDATION_FAILED",
-    "message": "invalid body: lines.0.quantity: Too small: expected number to be >=1",
-    "details": [{ "path": "body.lines.0.quantity", "message": "Too small: expected number to be >=1" }]
+    "message": "invalid body: lines.0.quantity: Too small: expected number to be >0",
+    "details": [{ "path": "body.lines.0.quantity", "message": "Too small: expected number to be >0" }]
   }
 }
 \`\`\`
