@@ -4,7 +4,7 @@ import { budgetFrom, DEMO_MEMORY_BUDGET_MB, serviceArgs } from './service-launch
 describe('how ./fleetw start starts a service', () => {
   it('runs the compiled main with the compiled condition and the budget’s heap limits', () => {
     expect(serviceArgs('inventory', { compiled: true, budgetMb: 160 })).toEqual([
-      '--max-old-space-size=50',
+      '--max-old-space-size=55',
       '--max-semi-space-size=2',
       '--conditions=compiled',
       'services/inventory/dist/main.js',

@@ -12,7 +12,7 @@ import { startSummary } from '../../scripts/demo-summary.ts';
 import { budgetFrom, serviceArgs } from '../../scripts/service-launch.ts';
 import { demoServices, untilReady } from './fleet-memory-idle.ts';
 import type { DemoResult, DemoServiceFigures } from './fleet-memory-report.ts';
-import { readProcessMemory } from './process-memory.ts';
+import { hasEnded, readProcessMemory } from './process-memory.ts';
 
 /** `orders 120 placed: …` → 120 */
 const placed = (line: string) => Number(/orders (\d+) placed/.exec(line)?.[1] ?? Number.NaN);
@@ -69,9 +69,7 @@ export async function measureDemo(options: {
     });
     if (topics.status !== 0) throw new Error('applying the topics failed');
     for (const name of demoServices) start(name, serviceArgs(name, launch), port(name));
-    await Promise.all(
-      demoServices.map((name) => untilReady(port(name), () => children.get(name)?.exitCode !== null)),
-    );
+    await Promise.all(demoServices.map((name) => untilReady(port(name), () => hasEnded(children.get(name)))));
     start('traffic-generator', [
       ...serviceArgs('traffic-generator', launch),
       '--rate',
@@ -95,7 +93,8 @@ export async function measureDemo(options: {
     console.error(`fleet running at ${options.rate} orders/s (namespace ${prefix}); ${options.minutes} min`);
     while (Date.now() < end) {
       for (const [name, child] of children) {
-        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) during the run`);
+        if (hasEnded(child))
+          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) during the run`);
         const memory = readProcessMemory(child.pid ?? 0);
         if (memory)
           figures.set(name, {
@@ -132,7 +131,7 @@ export async function measureDemo(options: {
   } finally {
     await stopSummary();
     const stop = async (child: ChildProcess | undefined) => {
-      if (!child || child.exitCode !== null) return;
+      if (!child || hasEnded(child)) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
 import { serviceArgs } from '../../scripts/service-launch.ts';
 import { type IdleResult, type LaunchVariant, variantLabels } from './fleet-memory-report.ts';
-import { readProcessMemory } from './process-memory.ts';
+import { hasEnded, readProcessMemory } from './process-memory.ts';
 
 export const demoServices = [
   'order-intake',
@@ -63,7 +63,7 @@ export async function measureIdle(options: {
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       try {
-        await untilReady(options.port, () => child.exitCode !== null);
+        await untilReady(options.port, () => hasEnded(child));
         await sleep(options.settleSeconds * 1000);
         const memory = child.pid === undefined ? undefined : readProcessMemory(child.pid);
         if (!memory) throw new Error('exited before it was measured');

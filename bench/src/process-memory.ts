@@ -1,4 +1,5 @@
 // What the kernel says about one process: resident memory now and at its peak, and CPU used.
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessMemory {
@@ -59,4 +60,9 @@ export function fleetProcessName(pid: number): string | undefined {
     }
   } catch {}
   return undefined;
+}
+
+/** Ended, by an exit code or a signal (a V8 out-of-memory abort leaves exitCode null). */
+export function hasEnded(child: ChildProcess | undefined): boolean {
+  return !child || child.exitCode !== null || child.signalCode !== null;
 }

@@ -9,8 +9,13 @@
  *                 its modules, sockets (measured: bench/results/memory-floor.json, `rss − heapTotal`)
  *   young         the young generation, 3 × the semi-space
  *   fetched       raw fetch responses (Buffers, outside the heap): fetchMaxBytes, at most two in flight
- *   old space     the rest, less a 10 % margin; it holds the decoded records of a fetch (≈ 2.5 × its
- *                 bytes) besides the runtime's own objects
+ *   old space     the rest, less a 10 % margin; it holds the records of the fetches in flight besides
+ *                 the runtime's own objects (≈ 35 MB once started). A fetch's records take ≈ 4.5 × its
+ *                 bytes in the heap (kafkajs makes a Buffer of every key, value and header: a heap
+ *                 snapshot of inventory on a backlog held 15 MB more than idle with one 3.5 MB fetch),
+ *                 and two fetches' records can be alive at once (the next fetch is read while the last
+ *                 is applied; a rebalance during retries). With 2.5 × the demo's inventory ran out of
+ *                 its old space on a backlog.
  */
 export interface MemoryBudget {
   budgetMb: number;
@@ -53,6 +58,8 @@ const MB = 1024 * 1024;
 const MAX_FETCH = 10 * MB;
 const MAX_FETCH_PER_PARTITION = 1 * MB;
 const MIN_FETCH_PER_PARTITION = 64 * 1024;
+/** Heap and native bytes per fetched byte: two raw responses + two fetches' records at ≈ 4.5 × each. */
+const BYTES_PER_FETCHED_BYTE = 2 + 2 * 4.5;
 
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
@@ -73,9 +80,8 @@ export function memoryBudget(budgetMb: number, options: MemoryBudgetOptions = {}
       `a memory budget of ${budgetMb} MB cannot hold a processor: at least ${minimum} MB (${floor} MB outside the heap, ${MIN_OLD_SPACE_MB} MB of old space, young generation, fetches and a 10 % margin)`,
     );
   const usable = budgetMb * 0.9 - floor;
-  // A fetch and its decoded records take ≈ 2 × its bytes raw (two in flight) + 2.5 × in the old space:
-  // give them at most a quarter of what is left.
-  let fetchMaxBytes = Math.round(clamp(((usable / 4) * MB) / 4.5, 1 * MB, MAX_FETCH));
+  // The fetches in flight, raw and decoded, get at most a quarter of what is left.
+  let fetchMaxBytes = Math.round(clamp(((usable / 4) * MB) / BYTES_PER_FETCHED_BYTE, 1 * MB, MAX_FETCH));
   let maxSemiSpaceMb = options.semiSpaceMb ?? clamp(Math.floor(usable / 24), 1, 16);
   const oldSpace = () => Math.floor(usable - 3 * maxSemiSpaceMb - (2 * fetchMaxBytes) / MB);
   if (options.semiSpaceMb !== undefined && oldSpace() < MIN_OLD_SPACE_MB)

@@ -32,12 +32,12 @@ describe('memoryBudget', () => {
       fetchMaxBytesPerPartition: 1 * MB,
       maxSemiSpaceMb: 16,
     });
-    expect(memoryBudget(200)).toMatchObject({ maxOldSpaceMb: 76, maxSemiSpaceMb: 4 });
+    expect(memoryBudget(200)).toMatchObject({ maxOldSpaceMb: 83, maxSemiSpaceMb: 4 });
   });
 
   it('refuses a budget that cannot hold the floor, naming the minimum', () => {
     expect(minimumBudgetMb()).toBe(148);
-    expect(memoryBudget(150)).toMatchObject({ maxOldSpaceMb: MIN_OLD_SPACE_MB, maxSemiSpaceMb: 1 });
+    expect(memoryBudget(148)).toMatchObject({ maxOldSpaceMb: MIN_OLD_SPACE_MB, maxSemiSpaceMb: 1 });
     expect(() => memoryBudget(140)).toThrow(/at least 148 MB/);
     expect(() => memoryBudget(Number.NaN)).toThrow(RangeError);
     // A smaller floor (e.g. compiled JavaScript, no type stripping) admits a smaller budget.
