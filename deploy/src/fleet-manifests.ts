@@ -74,6 +74,8 @@ export const secrets = {
   database: 'fleet-database',
   admin: 'fleet-admin',
   redis: 'order-intake-redis',
+  intakeKeys: 'order-intake-api-keys',
+  console: 'fleet-console',
 } as const;
 
 interface Resources {
@@ -166,6 +168,33 @@ export const intake = {
   } satisfies Resources,
 };
 
+/** The operator console: one replica (its sign-in sessions live in memory), reached through a TLS proxy. */
+export const consoleDeployment = {
+  service: 'console',
+  /** console/src/config.ts's FLEET_CONSOLE_PORT default. */
+  port: 8100,
+  resources: {
+    cpuRequest: '50m',
+    cpuLimit: '500m',
+    memoryRequest: '192Mi',
+    memoryLimit: '256Mi',
+    heapMb: 128,
+  } satisfies Resources,
+};
+
+/** The console's own settings (ConfigMap `console-config`). */
+export const consoleConfig: Record<string, string> = {
+  FLEET_CONSOLE_HOST: '0.0.0.0',
+  // Its cookie only over HTTPS: put the console behind a TLS ingress or `kubectl port-forward` (localhost).
+  FLEET_CONSOLE_SECURE_COOKIE: 'true',
+};
+
+/** Console sign-in tokens: `name=token` pairs, one per operator, so the audit names who did what. */
+const consoleTokenTemplate = {
+  FLEET_CONSOLE_READ_TOKEN: 'viewer=CHANGE-ME-read-token-16-characters-or-more',
+  FLEET_CONSOLE_WRITE_TOKEN: 'operator=CHANGE-ME-write-token-16-characters-or-more',
+};
+
 // ── Derived from the code ──────────────────────────────────────────────────────────────────────
 
 /** The topics a processor consumes, in route order, with their declared partition counts. */
@@ -256,6 +285,10 @@ function serviceDeployment(p: {
   name: string;
   component: string;
   port: number;
+  /** The variable the service reads its port from. */
+  portVariable?: string;
+  /** Default /readyz; a service without dependencies to wait for is ready when it is alive. */
+  readinessPath?: string;
   script: string;
   shutdownSeconds: number;
   resources: Resources;
@@ -291,7 +324,7 @@ function serviceDeployment(p: {
               ports: [{ name: 'http', containerPort: p.port, protocol: 'TCP' }],
               envFrom: p.configMaps.map((name) => ({ configMapRef: { name } })),
               env: [
-                { name: 'HTTP_PORT', value: String(p.port) },
+                { name: p.portVariable ?? 'HTTP_PORT', value: String(p.port) },
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${p.resources.heapMb}` },
                 ...p.env,
               ],
@@ -299,7 +332,7 @@ function serviceDeployment(p: {
               // Start-up runs migrations, registers schemas and joins the group before serving HTTP:
               // up to 5 minutes before liveness starts counting.
               startupProbe: httpProbe('/healthz', 5, 60),
-              readinessProbe: httpProbe('/readyz', 10, 3),
+              readinessProbe: httpProbe(p.readinessPath ?? '/readyz', 10, 3),
               livenessProbe: httpProbe('/healthz', 10, 6),
               lifecycle: {
                 // SIGTERM comes after this: the pod leaves its Service's endpoints first. The stop itself
@@ -427,6 +460,8 @@ export function intakeManifests(): Manifest[] {
       env: [
         // Rate limits and idempotency keys shared by every replica.
         secretEnv('REDIS_URL', secrets.redis, 'REDIS_URL', false),
+        // The clients' keys, hashed (`<client-id> sha256:<hex> [limit]` per line): without one it does not start.
+        secretEnv('INTAKE_API_KEYS', secrets.intakeKeys, 'INTAKE_API_KEYS', false),
         ...kafkaCredentialEnv,
       ],
     }),
@@ -530,6 +565,40 @@ export function redisManifests(): Manifest[] {
         ],
       },
     },
+  ];
+}
+
+/**
+ * The console: reads the control tables and every instance's /metrics, acts through the processors'
+ * admin API (FLEET_ADMIN_TOKEN, server-side only), records every write action in Postgres.
+ */
+export function consoleManifests(): Manifest[] {
+  const { service: name, port } = consoleDeployment;
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'console-config', labels: labelsOf(name, 'console') },
+      data: consoleConfig,
+    },
+    serviceDeployment({
+      name,
+      component: 'console',
+      port,
+      portVariable: 'FLEET_CONSOLE_PORT',
+      readinessPath: '/healthz',
+      script: 'console/src/main.ts',
+      shutdownSeconds: 5,
+      resources: consoleDeployment.resources,
+      configMaps: ['fleet-config', 'console-config'],
+      env: [
+        secretEnv('DATABASE_URL', secrets.database, name, false),
+        ...kafkaCredentialEnv,
+        secretEnv('FLEET_ADMIN_TOKEN', secrets.admin, 'FLEET_ADMIN_TOKEN', false),
+        ...Object.keys(consoleTokenTemplate).map((key) => secretEnv(key, secrets.console, key, false)),
+      ],
+    }),
+    httpService(name, 'console', port),
   ];
 }
 
@@ -643,12 +712,22 @@ export function secretTemplates(): Manifest[] {
     }),
     secret(
       secrets.database,
-      Object.fromEntries(
-        processors.map((p) => [p.service, `postgres://${p.definition.name}:CHANGE-ME@postgres:5432/fleet`]),
-      ),
+      Object.fromEntries([
+        ...processors.map((p) => [
+          p.service,
+          `postgres://${p.definition.name}:CHANGE-ME@postgres:5432/fleet`,
+        ]),
+        [consoleDeployment.service, 'postgres://fleet_console:CHANGE-ME@postgres:5432/fleet'],
+      ]),
     ),
     secret(secrets.admin, { FLEET_ADMIN_TOKEN: 'CHANGE-ME-at-least-16-characters' }),
     secret(secrets.redis, { REDIS_URL: 'redis://order-intake-redis:6379' }),
+    secret(secrets.intakeKeys, {
+      // Mint each client's line with `pnpm --filter @fleet/order-intake mint-api-key <client-id>`; this
+      // placeholder's hash matches no key, so the intake starts and refuses every call until it is replaced.
+      INTAKE_API_KEYS: `change-me sha256:${'0'.repeat(64)}`,
+    }),
+    secret(secrets.console, consoleTokenTemplate),
   ];
 }
 
@@ -661,6 +740,7 @@ export function fleetFiles(): ManifestFile[] {
     { path: 'pre-rollout/job.yaml', manifests: preRolloutManifests() },
     { path: 'fleet/order-intake.yaml', manifests: intakeManifests() },
     { path: 'fleet/order-intake-redis.yaml', manifests: redisManifests() },
+    { path: 'fleet/console.yaml', manifests: consoleManifests() },
     ...processors.map((p) => ({ path: `fleet/${p.service}.yaml`, manifests: processorManifests(p) })),
     { path: 'secrets.example.yaml', manifests: secretTemplates() },
   ];

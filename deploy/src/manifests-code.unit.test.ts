@@ -3,6 +3,7 @@
 // commands, Secrets. Reads files only; the services' config loaders run on the manifests' environment.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConsoleConfig } from '@fleet/console';
 import { orderCatalog } from '@fleet/contracts/orders';
 import { loadConfig as loadIntakeConfig } from '@fleet/order-intake/src/config.ts';
 import { loadRuntimeConfig } from '@fleet/processor';
@@ -11,6 +12,7 @@ import { parse } from 'yaml';
 import {
   applyTopicsScript,
   checkCompatScript,
+  consoleDeployment,
   inputTopics,
   intake,
   type Manifest,
@@ -129,10 +131,14 @@ describe('every service of the fleet is deployed', () => {
     expect(find('Service', 'order-intake-redis')?.spec.ports[0].port).toBe(6379);
   });
 
-  it('each container runs its service from the image: `node services/<name>/src/main.ts`', () => {
+  it('each container runs its service from the image: `node services/<name>/src/main.ts`, the console its own', () => {
     for (const d of byKind('Deployment').filter((m) => m.metadata.name !== 'order-intake-redis')) {
       const [container] = podOf(d).containers;
-      expect(container?.command).toEqual(['node', `services/${d.metadata.name}/src/main.ts`]);
+      const main =
+        d.metadata.name === consoleDeployment.service
+          ? 'console/src/main.ts'
+          : `services/${d.metadata.name}/src/main.ts`;
+      expect(container?.command).toEqual(['node', main]);
       expect(existsSync(join(repoRoot, container?.command[1] ?? '')), container?.command[1]).toBe(true);
     }
   });
@@ -281,7 +287,35 @@ describe('variables', () => {
 
   it('order-intake accepts its environment and shares its rate limits through Redis', () => {
     const container = containers.at(-1)?.container as Container;
-    expect(loadIntakeConfig(effectiveEnv(container)).redisUrl).toMatch(/^redis:\/\/order-intake-redis:6379/);
+    const config = loadIntakeConfig(effectiveEnv(container));
+    expect(config.redisUrl).toMatch(/^redis:\/\/order-intake-redis:6379/);
+    expect(effectiveEnv(container).INTAKE_API_KEYS, 'keys from their Secret').toBeDefined();
+  });
+
+  it('the console accepts its environment: every variable documented, on all interfaces, its port and tokens from Secrets', () => {
+    const deployment = find('Deployment', consoleDeployment.service) as Manifest & { spec: Spec };
+    const container = podOf(deployment).containers[0] as Container;
+    const env = effectiveEnv(container);
+    expect(
+      Object.keys(env).filter((n) => !documented.has(n)),
+      'not in .env.example',
+    ).toEqual([]);
+    const config = loadConsoleConfig(env);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.port).toBe(consoleDeployment.port);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: consoleDeployment.port, protocol: 'TCP' },
+    ]);
+    expect(find('Service', consoleDeployment.service)?.spec.ports[0].port).toBe(consoleDeployment.port);
+    expect(config.tokens.map((t) => [t.role, t.name])).toEqual([
+      ['read', 'viewer'],
+      ['write', 'operator'],
+    ]);
+    expect(config.adminToken, "the processors' admin token").toBeDefined();
+    expect(config.secureCookie).toBe(true);
+    for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe])
+      expect(probe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(read('console/src/server.ts')).toContain("app.get('/healthz'");
   });
 
   it('credentials come from Secrets only: no ConfigMap holds one, every referenced key is in the template', () => {
