@@ -11,6 +11,8 @@ import {
   infraSettings,
   readTopic,
   runToCompletion,
+  type StartedBroker,
+  startBroker,
   type TestDatabase,
   type TopicRecord,
   waitFor,
@@ -19,7 +21,6 @@ import { type Oracle, oracleOf } from '@fleet/traffic-generator/oracle';
 import { orderFlows } from '@fleet/traffic-generator/order-flows';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateBroker } from './private-broker.ts';
 import { ServiceProcess } from './service-process.ts';
 
 const ordersPerRun = Number(process.env.E2E_ORDERS ?? 1_000);
@@ -39,7 +40,7 @@ const intakeKeyEntry = `e2e-traffic sha256:${createHash('sha256').update(intakeK
 // through the HTTP intake and straight to Kafka with duplicates, overtaking cancellations and bad
 // records; then every projection against the oracle computed from the input alone.
 describe('the order-fulfilment fleet end to end', () => {
-  let broker: ReturnType<typeof startPrivateBroker>;
+  let broker: StartedBroker;
   let database: TestDatabase;
   let kafka: Kafka;
   let admin: Admin;
@@ -50,14 +51,15 @@ describe('the order-fulfilment fleet end to end', () => {
     // Below the ephemeral port range: a port there can be taken by any outgoing connection. The
     // broker takes two (client and controller), each service one.
     const [kafkaPort, , ...servicePorts] = await freePorts(8, 28100);
-    broker = startPrivateBroker(kafkaPort as number);
+    // A broker of the test's own: the fleet's topics carry only this run's records.
+    broker = await startBroker({ port: kafkaPort as number });
     database = await createTestDatabase('e2e');
-    kafka = new Kafka({ clientId: 'e2e', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    kafka = new Kafka({ clientId: 'e2e', brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
     admin = kafka.admin();
     await admin.connect();
     await applyTopicPlan(admin, await planTopics(admin, orderCatalog.topics()));
     const env = {
-      KAFKA_BROKERS: broker.brokers,
+      KAFKA_BROKERS: broker.bootstrapServers,
       SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
       DATABASE_URL: database.url,
       LOG_LEVEL: 'warn',
@@ -84,11 +86,11 @@ describe('the order-fulfilment fleet end to end', () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (process.env.E2E_KEEP) return console.log(`kept: ${database.url} ${broker.brokers}`);
+    if (process.env.E2E_KEEP) return console.log(`kept: ${database.url} ${broker.bootstrapServers}`);
     await Promise.all([...services.values()].map((s) => s.stop('SIGKILL')));
     await admin?.disconnect();
     await database?.drop();
-    broker?.stop();
+    await broker?.stop();
   });
 
   const service = (name: string) => services.get(name) as ServiceProcess;
@@ -109,7 +111,7 @@ describe('the order-fulfilment fleet end to end', () => {
       '--intake-url',
       service('order-intake').url,
     );
-    args.push('--brokers', broker.brokers, '--registry-url', infraSettings().schemaRegistryUrl);
+    args.push('--brokers', broker.bootstrapServers, '--registry-url', infraSettings().schemaRegistryUrl);
     const sending = runToCompletion(process.execPath, args, {
       name: 'traffic generator',
       env: { ...process.env, INTAKE_API_KEY: intakeKey },

@@ -1,9 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-const launcher = new URL('../../infra/native/infra.sh', import.meta.url).pathname;
+import { type StartedZipkin, startZipkin } from '@fleet/testkit';
 
 /** One span as Zipkin's v2 API returns it. */
 export interface ZipkinSpan {
@@ -19,24 +14,20 @@ export interface ZipkinSpan {
 }
 
 /**
- * A Zipkin server of the test's own (the native launcher, another port, a temporary state dir; the
- * jar comes from the shared cache, fetched from Maven Central the first time): traces in memory.
+ * A Zipkin server of the test's own (testkit's startZipkin: the native launcher, another port, a
+ * temporary state dir), traces in memory, with the queries the traces test asks of it.
  */
-export function startPrivateZipkin(port: number) {
-  const stateDir = mkdtempSync(join(tmpdir(), 'fleet-zipkin-'));
-  const env = { ...process.env, FLEET_STATE_DIR: stateDir, ZIPKIN_PORT: String(port) };
-  const up = spawnSync('bash', [launcher, 'up', 'zipkin'], { env, encoding: 'utf8' });
-  if (up.status !== 0) throw new Error(`the private Zipkin did not start:\n${up.stdout}\n${up.stderr}`);
-  const url = `http://127.0.0.1:${port}`;
+export async function startPrivateZipkin(port: number) {
+  const zipkin: StartedZipkin = await startZipkin({ port });
   const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${url}${path}`);
+    const response = await fetch(`${zipkin.url}${path}`);
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
   return {
-    url,
+    url: zipkin.url,
     /** Where services send their spans (OTEL_EXPORTER_ZIPKIN_ENDPOINT). */
-    spansEndpoint: `${url}/api/v2/spans`,
+    spansEndpoint: zipkin.spansEndpoint,
     /** The traces with a span matching `annotationQuery` (e.g. `fleet.correlation_id=…`), of any service. */
     traces: (annotationQuery: string, serviceName?: string) =>
       get<ZipkinSpan[][]>(
@@ -49,9 +40,8 @@ export function startPrivateZipkin(port: number) {
       ),
     trace: (traceId: string) => get<ZipkinSpan[]>(`/api/v2/trace/${traceId}`),
     services: () => get<string[]>('/api/v2/services'),
-    stop() {
-      spawnSync('bash', [launcher, 'down', 'zipkin'], { env, stdio: 'ignore' });
-      rmSync(stateDir, { recursive: true, force: true });
-    },
+    stop: () => zipkin.stop(),
   };
 }
+
+export type PrivateZipkin = Awaited<ReturnType<typeof startPrivateZipkin>>;

@@ -1,11 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { applyTopicPlan, planTopics } from '@fleet/contracts';
 import { orderCatalog } from '@fleet/contracts/orders';
-import { createTestDatabase, freePorts, infraSettings, type TestDatabase, waitFor } from '@fleet/testkit';
+import {
+  createTestDatabase,
+  freePorts,
+  infraSettings,
+  type StartedBroker,
+  startBroker,
+  type TestDatabase,
+  waitFor,
+} from '@fleet/testkit';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateBroker } from './private-broker.ts';
-import { startPrivateZipkin, type ZipkinSpan } from './private-zipkin.ts';
+import { type PrivateZipkin, startPrivateZipkin, type ZipkinSpan } from './private-zipkin.ts';
 import { ServiceProcess } from './service-process.ts';
 
 // One trace per business flow, read back from a real Zipkin: every service as its own process with
@@ -26,8 +33,8 @@ const zipkinNames = [
 ];
 
 describe('one trace per flow, from the HTTP request to the last projection, in Zipkin', () => {
-  let broker: ReturnType<typeof startPrivateBroker>;
-  let zipkin: ReturnType<typeof startPrivateZipkin>;
+  let broker: StartedBroker;
+  let zipkin: PrivateZipkin;
   let database: TestDatabase;
   let admin: Admin;
   const services = new Map<string, ServiceProcess>();
@@ -35,19 +42,21 @@ describe('one trace per flow, from the HTTP request to the last projection, in Z
 
   beforeAll(async () => {
     const [kafkaPort, , zipkinPort, ...servicePorts] = await freePorts(9, 28400);
-    broker = startPrivateBroker(kafkaPort as number);
-    zipkin = startPrivateZipkin(zipkinPort as number);
+    [broker, zipkin] = await Promise.all([
+      startBroker({ port: kafkaPort as number }),
+      startPrivateZipkin(zipkinPort as number),
+    ]);
     database = await createTestDatabase('e2e_traces');
     const kafka = new Kafka({
       clientId: 'e2e-traces',
-      brokers: [broker.brokers],
+      brokers: [broker.bootstrapServers],
       logLevel: logLevel.NOTHING,
     });
     admin = kafka.admin();
     await admin.connect();
     await applyTopicPlan(admin, await planTopics(admin, orderCatalog.topics()));
     const env = {
-      KAFKA_BROKERS: broker.brokers,
+      KAFKA_BROKERS: broker.bootstrapServers,
       SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
       DATABASE_URL: database.url,
       LOG_LEVEL: 'warn',
@@ -74,8 +83,7 @@ describe('one trace per flow, from the HTTP request to the last projection, in Z
     await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
     await admin?.disconnect();
     await database?.drop();
-    zipkin?.stop();
-    broker?.stop();
+    await Promise.all([zipkin?.stop(), broker?.stop()]);
   });
 
   const post = async (path: string, body: unknown, correlationId: string) => {

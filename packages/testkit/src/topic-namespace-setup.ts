@@ -10,7 +10,7 @@ import { removeTopicNamespace, testTopicPrefix } from './topic-namespace.ts';
 const testFile = expect.getState().testPath ?? '';
 
 if (testFile.endsWith('.e2e.test.ts')) {
-  // End-to-end tests run the fleet on a broker of their own (e2e/src/private-broker.ts): that broker
+  // End-to-end tests run the fleet on a broker of their own (testkit's startBroker): that broker
   // is their namespace, and they read the fleet's topics by their plain names.
   delete process.env.FLEET_TOPIC_PREFIX;
 } else {
