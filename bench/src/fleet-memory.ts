@@ -36,7 +36,6 @@ const { values } = parseArgs({
   },
 });
 const bench = resolve(import.meta.dirname, '..');
-const kind = values.demo ? 'demo' : 'idle';
 if (values.idle === values.demo && !values.from) {
   console.error('fleet-memory: give --idle or --demo (or --from results/fleet-memory-<kind>.json)');
   process.exit(2);
@@ -75,5 +74,5 @@ if (values.write) {
   writeFileSync(`${base}.md`, `${markdown}\n`);
   const readme = resolve(bench, 'README.md');
   writeFileSync(readme, replaceSection(readFileSync(readme, 'utf8'), section, markdown));
-  console.error(`written: results/${section}.json, results/${section}.md, README.md (${kind})`);
+  console.error(`written: results/${section}.json, results/${section}.md, README.md`);
 }
