@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './vitest.sequencer.ts';
 
 // One vitest run for the whole workspace, split by test kind (file name):
 //   *.unit.test.ts  pure and fast, no I/O
@@ -20,6 +21,8 @@ const workspace = [
 
 export default defineConfig({
   test: {
+    // The minutes-long files first (test-durations.json), so none starts last and runs alone.
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
