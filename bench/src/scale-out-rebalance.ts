@@ -1,0 +1,304 @@
+import type { BenchTopics } from './bench-topics.ts';
+import { sendBacklog } from './scale-out-backlog.ts';
+import {
+  backlogProducer,
+  dropGroup,
+  instanceInput,
+  pollUntil,
+  runDatabase,
+  type ScaleOutContext,
+  scaleOutTopics,
+  waitUntilDone,
+} from './scale-out-context.ts';
+import { type AppliedBatch, InstanceFleet, instanceNames } from './scale-out-fleet.ts';
+import { type Correctness, verifyScaleOutRun } from './scale-out-oracle.ts';
+import { handover, longestGap, partitionsApplied, recordsIn } from './scale-out-timeline.ts';
+import { round } from './scenario.ts';
+
+/** A stretch between scale events in which the group's membership did not change. */
+export interface SteadyWindow {
+  members: number;
+  /** Seconds since the run's first sub-batch. */
+  fromSeconds: number;
+  seconds: number;
+  eventsPerSec: number;
+  /** Longest stretch without any applied sub-batch: what "no pause" looks like on this machine. */
+  longestGapMs: number;
+}
+
+export interface ScaleEvent {
+  kind: 'join' | 'leave';
+  instance: string;
+  membersBefore: number;
+  membersAfter: number;
+  /** Seconds since the run's first sub-batch: told to join, or asked to stop (leave). */
+  atSeconds: number;
+  /**
+   * Join: told to join → its runtime started, i.e. joined (migrations check, registry, connections,
+   * join and sync; its Node process had started and loaded the code before).
+   */
+  startedSeconds: number | null;
+  /** Leave: stop request → the instance stopped (in-flight sub-batch finished, group left, closed). */
+  stopSeconds: number | null;
+  /**
+   * Join: told to join → its first sub-batch applied (it holds partitions: the new generation is
+   * processing). Leave: stop request → every partition the leaving instance held applied by another
+   * instance (the handover).
+   */
+  resumedSeconds: number;
+  /** Leave: per partition it held, stop request → first sub-batch of it applied by another instance. */
+  handover: { partition: number; seconds: number; by: string }[] | null;
+  /**
+   * Longest stretch in which no instance applied anything, from the event to `resumed` (a join: to
+   * 1 s after it, should an older member resume later than the new one).
+   */
+  pauseMs: number;
+  /** Where that stretch began, in ms after the event. */
+  pauseStartsAfterMs: number;
+}
+
+export interface RebalanceRun {
+  events: number;
+  maxInstances: number;
+  dwellSeconds: number;
+  seconds: number;
+  steady: SteadyWindow[];
+  scaleEvents: ScaleEvent[];
+  /** Why the schedule stopped early (the backlog would have run out), or null. */
+  cutShort: string | null;
+  /** Events/s of every instance, per 250 ms, from the first sub-batch: the timeline to plot. */
+  timeline: { bucketMs: number; perInstance: Record<string, number[]> };
+  correctness: Correctness;
+}
+
+const STEP_TIMEOUT_MS = 90_000;
+const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+
+/**
+ * One backlog, one consumer group: instance a alone, then b, c, … join one at a time up to
+ * `maxInstances`, then leave again (last in, first out, graceful stop) down to a alone, which
+ * finishes the backlog. Between events the group runs `dwellSeconds` unchanged (a steady window).
+ */
+export async function rebalanceRun(
+  ctx: ScaleOutContext,
+  events: number,
+  maxInstances: number,
+  dwellSeconds: number,
+): Promise<RebalanceRun> {
+  const topics = await scaleOutTopics(ctx, 'scale.');
+  const input = instanceInput(ctx, topics, 'scale', events);
+  const fleet = new InstanceFleet(input);
+  const db = await runDatabase(ctx, 'scale');
+  const check = () => fleet.check();
+  try {
+    const backlog = await produceCommitted(ctx, topics, events);
+    ctx.log(`scale: ${events} events produced in ${backlog.seconds.toFixed(1)} s; instance a starts`);
+
+    // Every instance's process is started (Node and the runtime's code loaded) before a joins, so a
+    // join times the runtime's start and the rebalance, not Node's start, and needs less backlog.
+    const joins = instanceNames(maxInstances).slice(1);
+    const a = fleet.start('a');
+    await Promise.all([a.started, ...joins.map((name) => fleet.spawn(name).booted)]);
+    const t0 = await pollUntil('the first sub-batch', () => a.firstAppliedAt, { timeoutMs: 60_000, check });
+    const since = (t: number) => round((t - t0) / 1000, 3);
+    const steady: SteadyWindow[] = [];
+    const dwell = async (settledAt: number, members: number) => {
+      await sleepUntil(settledAt + dwellSeconds * 1000);
+      check();
+      const to = settledAt + dwellSeconds * 1000;
+      steady.push({
+        members,
+        fromSeconds: since(settledAt),
+        seconds: dwellSeconds,
+        eventsPerSec: Math.round(recordsIn(fleet.applied, settledAt, to) / dwellSeconds),
+        longestGapMs: longestGap(fleet.applied, settledAt, to).ms,
+      });
+    };
+    // The start of the current steady window: a leaving instance's partitions are those it applied since.
+    let settledAt = t0;
+    await dwell(settledAt, 1);
+
+    const members = ['a'];
+    const plan = [
+      ...joins.map((name) => ({ kind: 'join' as const, name })),
+      ...joins.toReversed().map((name) => ({ kind: 'leave' as const, name })),
+    ];
+    const scaleEvents: ScaleEvent[] = [];
+    let cutShort: string | null = null;
+    for (const step of plan) {
+      // Enough backlog left for this step and the steady window after it?
+      const rate = steady.at(-1)?.eventsPerSec ?? 0;
+      const remaining = events - fleet.freshTotal();
+      const needed = rate * (dwellSeconds + 3);
+      if (remaining < needed) {
+        cutShort = `${remaining} events left before "${step.kind} ${step.name}", about ${Math.round(needed)} needed: raise --scale-events`;
+        ctx.log(`scale: ${cutShort}`);
+        break;
+      }
+      const before = members.length;
+      const event =
+        step.kind === 'join'
+          ? await join(fleet, step.name, members, check)
+          : await leave(fleet, step.name, members, settledAt, check);
+      settledAt = event.resumedAt;
+      await dwell(settledAt, members.length);
+      const gap = longestGap(fleet.applied, event.at, event.pauseUntil);
+      scaleEvents.push({
+        ...event.summary,
+        membersBefore: before,
+        membersAfter: members.length,
+        atSeconds: since(event.at),
+        pauseMs: gap.ms,
+        pauseStartsAfterMs: gap.from - event.at,
+      });
+      ctx.log(
+        `scale: ${step.kind} ${step.name} → ${members.length} member(s): pause ${gap.ms} ms, resumed after ${event.summary.resumedSeconds} s`,
+      );
+    }
+
+    await waitUntilDone(db, events, check, Math.max(STEP_TIMEOUT_MS, events));
+    await fleet.stopAll();
+    const reports = [...fleet.reports.values()];
+    const correctness = await verifyScaleOutRun({
+      backlog,
+      db,
+      kafka: ctx.kafka,
+      admin: ctx.admin,
+      groupId: input.groupId,
+      appliedRecords: reports.reduce((n, r) => n + r.records, 0),
+      handled: reports.reduce((n, r) => n + r.fresh, 0),
+    });
+    const lastAt = Math.max(...fleet.applied.map((x) => x.at));
+    return {
+      events,
+      maxInstances,
+      dwellSeconds,
+      seconds: since(lastAt),
+      steady,
+      scaleEvents,
+      cutShort,
+      timeline: bucketed(fleet.applied, t0, lastAt, 250),
+      correctness,
+    };
+  } finally {
+    fleet.kill();
+    await db.destroy();
+    await dropGroup(ctx, input.groupId);
+    await ctx.admin
+      .deleteTopics({ topics: [topics.contracts.readings.name, topics.contracts.milestones.name] })
+      .catch(() => {});
+  }
+}
+
+/** The backlog in one transaction, committed before any instance starts. */
+async function produceCommitted(ctx: ScaleOutContext, topics: BenchTopics, events: number) {
+  const producer = await backlogProducer(ctx);
+  const transaction = await producer.transaction();
+  try {
+    const backlog = await sendBacklog(transaction, topics, events, ctx.keys);
+    await transaction.commit();
+    return backlog;
+  } catch (error) {
+    await transaction.abort().catch(() => {});
+    throw error;
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
+
+type StepResult = {
+  at: number;
+  resumedAt: number;
+  /** End of the stretch searched for the pause. */
+  pauseUntil: number;
+  summary: Omit<
+    ScaleEvent,
+    'membersBefore' | 'membersAfter' | 'atSeconds' | 'pauseMs' | 'pauseStartsAfterMs'
+  >;
+};
+
+/** Tells a booted instance to join; done when it applied its first sub-batch. */
+async function join(
+  fleet: InstanceFleet,
+  name: string,
+  members: string[],
+  check: () => void,
+): Promise<StepResult> {
+  const handle = fleet.instances.find((i) => i.name === name);
+  if (!handle) throw new Error(`instance ${name} was not spawned`);
+  fleet.join(name);
+  const at = handle.joinAskedAt ?? Date.now();
+  members.push(name);
+  const resumedAt = await pollUntil(`the first sub-batch of ${name}`, () => handle.firstAppliedAt, {
+    timeoutMs: STEP_TIMEOUT_MS,
+    check,
+  });
+  const startedAt = await handle.started;
+  return {
+    at,
+    resumedAt,
+    pauseUntil: resumedAt + 1000,
+    summary: {
+      kind: 'join',
+      instance: name,
+      startedSeconds: round((startedAt - at) / 1000, 3),
+      stopSeconds: null,
+      resumedSeconds: round((resumedAt - at) / 1000, 3),
+      handover: null,
+    },
+  };
+}
+
+/** Stops an instance gracefully; done when every partition it held was applied by another instance. */
+async function leave(
+  fleet: InstanceFleet,
+  name: string,
+  members: string[],
+  settledAt: number,
+  check: () => void,
+): Promise<StepResult> {
+  const at = Date.now();
+  const held = partitionsApplied(fleet.applied, name, settledAt, at);
+  const stopping = fleet.stop(name);
+  members.splice(members.indexOf(name), 1);
+  const taken = await pollUntil(
+    `the partitions of ${name} (${held.join(', ')}) applied by another instance`,
+    () => {
+      const h = handover(fleet.applied, name, held, at);
+      return h.every((p) => p.at !== null) ? h : undefined;
+    },
+    { timeoutMs: STEP_TIMEOUT_MS, check },
+  );
+  const stopped = await stopping;
+  const resumedAt = Math.max(...taken.map((p) => p.at ?? 0));
+  return {
+    at,
+    resumedAt,
+    pauseUntil: resumedAt,
+    summary: {
+      kind: 'leave',
+      instance: name,
+      startedSeconds: null,
+      stopSeconds: round((stopped.at - stopped.askedAt) / 1000, 3),
+      resumedSeconds: round((resumedAt - at) / 1000, 3),
+      handover: taken.map((p) => ({
+        partition: p.partition,
+        seconds: round(((p.at ?? 0) - at) / 1000, 3),
+        by: p.by ?? '',
+      })),
+    },
+  };
+}
+
+/** Events/s per instance in buckets of `bucketMs` from `from` to `to`. */
+function bucketed(applied: readonly AppliedBatch[], from: number, to: number, bucketMs: number) {
+  const buckets = Math.ceil((to - from) / bucketMs) + 1;
+  const perInstance: Record<string, number[]> = {};
+  for (const x of applied) {
+    const series = perInstance[x.instance] ?? new Array<number>(buckets).fill(0);
+    perInstance[x.instance] = series;
+    const i = Math.floor((x.at - from) / bucketMs);
+    if (i >= 0 && i < buckets) series[i] = (series[i] ?? 0) + (x.records * 1000) / bucketMs;
+  }
+  return { bucketMs, perInstance };
+}

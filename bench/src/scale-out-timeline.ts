@@ -1,0 +1,74 @@
+import type { AppliedBatch } from './scale-out-fleet.ts';
+
+/**
+ * The longest stretch of [from, to] in which no instance applied anything: the window's edges count
+ * as points, so "nothing since the event" and "nothing until the end" are stretches too.
+ */
+export function longestGap(
+  applied: readonly AppliedBatch[],
+  from: number,
+  to: number,
+): { ms: number; from: number; to: number } {
+  const points = [from, ...applied.map((a) => a.at).filter((t) => t > from && t < to), to].sort(
+    (a, b) => a - b,
+  );
+  let best = { ms: 0, from, to: from };
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1] ?? from;
+    const b = points[i] ?? from;
+    if (b - a > best.ms) best = { ms: b - a, from: a, to: b };
+  }
+  return best;
+}
+
+/** Records applied in (from, to], by every instance or by one. */
+export function recordsIn(
+  applied: readonly AppliedBatch[],
+  from: number,
+  to: number,
+  instance?: string,
+): number {
+  let n = 0;
+  for (const a of applied)
+    if (a.at > from && a.at <= to && (instance === undefined || a.instance === instance)) n += a.records;
+  return n;
+}
+
+/** The partitions an instance applied sub-batches of in (from, to]: with a backlog, the ones it holds. */
+export function partitionsApplied(
+  applied: readonly AppliedBatch[],
+  instance: string,
+  from: number,
+  to: number,
+): number[] {
+  const held = new Set<number>();
+  for (const a of applied) if (a.instance === instance && a.at > from && a.at <= to) held.add(a.partition);
+  return [...held].sort((a, b) => a - b);
+}
+
+/** The first sub-batch after `since` that matches (null: none yet). */
+export function firstAfter(
+  applied: readonly AppliedBatch[],
+  since: number,
+  match: (a: AppliedBatch) => boolean,
+): AppliedBatch | null {
+  let first: AppliedBatch | null = null;
+  for (const a of applied) if (a.at > since && match(a) && (first === null || a.at < first.at)) first = a;
+  return first;
+}
+
+/**
+ * Handover of a leaving instance's partitions: for each, when another instance first applied a
+ * sub-batch of it after `since` (the stop request); null for a partition nobody has taken over yet.
+ */
+export function handover(
+  applied: readonly AppliedBatch[],
+  leaving: string,
+  partitions: readonly number[],
+  since: number,
+): { partition: number; at: number | null; by: string | null }[] {
+  return partitions.map((partition) => {
+    const first = firstAfter(applied, since, (a) => a.partition === partition && a.instance !== leaving);
+    return { partition, at: first?.at ?? null, by: first?.instance ?? null };
+  });
+}
