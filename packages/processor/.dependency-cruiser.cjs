@@ -2,12 +2,13 @@
 // admin → wiring. A module may import from its own layer and the layers before it, never after.
 // Type-only imports are not dependencies at run time and are left out.
 const layers = {
-  wiring: '^src/((processor-runtime|run-processor|index)\\.ts$|testing/)',
+  wiring:
+    '^src/((processor-runtime|runtime-listeners|runtime-rebuilds|consumer-parts|run-processor|index)\\.ts$|testing/)',
   admin: '^src/(admin/|http-server\\.ts$)',
   rebuild: '^src/rebuild/',
   operations: '^src/operations/',
   runtime:
-    '^src/(consumer-supervisor|apply-batch|progress-monitor|control-follower|control-plane|control-tables|dedupe-pruner|schedule-runner|outbox-relay|ticker|runtime-events|runtime-logs|processor-metrics|lag-monitor|hold-back|telemetry|kafka-client|database|runtime-config|runtime-migrations)\\.ts$',
+    '^src/(consumer-supervisor|apply-batch|progress-monitor|control-follower|control-plane|control-tables|audit-log|admin-tokens|readiness-checks|dead-letter-topic|dedupe-pruner|schedule-runner|outbox-relay|ticker|runtime-events|runtime-logs|processor-metrics|lag-monitor|hold-back|telemetry|kafka-client|database|runtime-config|runtime-migrations)\\.ts$',
 };
 const order = ['runtime', 'operations', 'rebuild', 'admin', 'wiring'];
 const later = (i) =>

@@ -10,7 +10,10 @@ export interface ProcessorRegistration {
   dlqTopic: string;
   dedupeWindowHours: number;
   replay: boolean;
+  /** The internal listener (admin API, /metrics, /readyz): what operators' tools call. */
   httpAddress: string | undefined;
+  /** The public listener (the service's own routes). */
+  publicAddress: string | undefined;
 }
 
 /**
@@ -63,6 +66,7 @@ export class ControlPlane {
         host: hostname(),
         pid: process.pid,
         http_address: r.httpAddress ?? null,
+        public_address: r.publicAddress ?? null,
       })
       .onConflict((oc) => oc.column('instance_id').doUpdateSet({ last_seen: sql`now()` }))
       .execute();

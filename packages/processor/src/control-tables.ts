@@ -24,7 +24,10 @@ export type ControlTables = {
     group_id: string;
     host: string;
     pid: number;
+    /** Its internal listener (admin API, /metrics, /readyz): where `fleet status` and the console call it. */
     http_address: string | null;
+    /** Its public listener (the service's own routes), when it serves them. */
+    public_address: Generated<string | null>;
     paused: Generated<boolean>;
     started_at: Generated<Date>;
     last_seen: Generated<Date>;
@@ -44,7 +47,42 @@ export type ControlTables = {
     switched_at: Generated<Date>;
     switch_offsets: ColumnType<Record<string, string>, string, string>;
   };
+  /**
+   * Who did what to the fleet: every write operation (pause, redrive, purge, replay, rebuild…) through
+   * a processor's admin API, the `fleet` CLI or the console, refused and denied ones too. A row is
+   * written before the operation runs (`pending`) and completed after it.
+   */
+  'fleet.audit': {
+    id: Generated<string>;
+    at: Generated<Date>;
+    finished_at: Date | null;
+    /** The operator: a token's holder, or the name the caller stated. */
+    actor: string;
+    /** What their credential allows: `read` or `write`. */
+    role: string;
+    /** Which credential: `token of <name>`, `shared write token`, `fleet-cli`… */
+    via: string;
+    /** The actor is a name the caller gave, not one bound to the credential. */
+    self_declared: boolean;
+    /** Where it was asked: `admin-api`, `cli` or `console`. */
+    source: string;
+    /** The instance whose admin API ran it. */
+    instance_id: string | null;
+    action: string;
+    /** The consumer group it acted on. */
+    processor: string | null;
+    arguments: ColumnType<unknown, string, string>;
+    result: AuditResult;
+    /** HTTP status of the answer, or the CLI's exit code. */
+    status: number | null;
+    detail: ColumnType<unknown, string | null, string | null>;
+    /** The caller's address and user agent. */
+    client: string | null;
+  };
 };
+
+/** How an audited operation ended: done, refused until the operator acts, malformed, failed, or not allowed. */
+export type AuditResult = 'pending' | 'ok' | 'refused' | 'invalid' | 'failed' | 'denied';
 
 /** A connection (any schema on its search_path) seen with the control tables' types. */
 export const controlTables = (db: Kysely<unknown>): Kysely<ControlTables> => db.withTables<ControlTables>();
@@ -78,7 +116,8 @@ export async function ensureControlTables<DB>(db: Kysely<DB>): Promise<void> {
         last_error_at timestamptz)`.execute(trx);
     // Columns added after the first release: databases created before them get them here.
     await sql`alter table fleet.instances add column if not exists last_error text,
-      add column if not exists last_error_at timestamptz`.execute(trx);
+      add column if not exists last_error_at timestamptz,
+      add column if not exists public_address text`.execute(trx);
     await sql`
       create table if not exists fleet.rebuilds (
         db_schema text primary key,
@@ -90,5 +129,25 @@ export async function ensureControlTables<DB>(db: Kysely<DB>): Promise<void> {
         paused boolean not null,
         requested_by text not null,
         requested_at timestamptz not null default now())`.execute(trx);
+    await sql`
+      create table if not exists fleet.audit (
+        id bigserial primary key,
+        at timestamptz not null default now(),
+        finished_at timestamptz,
+        actor text not null,
+        role text not null,
+        via text not null,
+        self_declared boolean not null,
+        source text not null,
+        instance_id text,
+        action text not null,
+        processor text,
+        arguments jsonb not null default '{}'::jsonb,
+        result text not null check (result in ('pending', 'ok', 'refused', 'invalid', 'failed', 'denied')),
+        status integer,
+        detail jsonb,
+        client text)`.execute(trx);
+    await sql`create index if not exists audit_processor_at on fleet.audit (processor, at desc)`.execute(trx);
+    await sql`create index if not exists audit_at on fleet.audit (at desc)`.execute(trx);
   });
 }

@@ -4,13 +4,15 @@ import pg from 'pg';
 import type { RuntimeConfig } from './runtime-config.ts';
 import { runtimeMigrations } from './runtime-migrations.ts';
 
+type PoolSettings = Omit<RuntimeConfig['database'], 'query'>;
+
 /**
  * A pool whose connections resolve unqualified names in the processor's schema first, so handlers
  * and migrations write `stock`, not `inventory.stock`, and a rebuild can point the same code at
  * another schema (`inventory_v2`).
  */
 export function createDatabase<DB>(
-  config: RuntimeConfig['database'],
+  config: PoolSettings,
   schema: string,
   applicationName: string,
 ): Kysely<DB> {
@@ -26,6 +28,19 @@ export function createDatabase<DB>(
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * The pool of the service's own routes: its own connections (DATABASE_QUERY_POOL_MAX) and statement
+ * timeout, so that a burst of slow reads waits for its own connections and never for the consumer's.
+ */
+export function createQueryDatabase<DB>(
+  config: RuntimeConfig['database'],
+  schema: string,
+  processor: string,
+): Kysely<DB> {
+  const { poolMax, statementTimeoutMs } = config.query;
+  return createDatabase<DB>({ ...config, poolMax, statementTimeoutMs }, schema, `${processor}-query`);
 }
 
 /** Creates the schema and brings the runtime's tables, then the service's, up to date. */

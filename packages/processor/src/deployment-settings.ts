@@ -11,12 +11,29 @@ import { z } from 'zod';
  *   "fleet": { "processor": { … }, "httpPort": 8102 }
  */
 export interface DeploymentSettings {
-  /** Default port of /healthz, /readyz, /metrics and the service's own routes; HTTP_PORT overrides it. */
+  /**
+   * Default port of the service's own routes (its public listener); HTTP_PORT overrides it. The
+   * internal listener (health, readiness, metrics, admin API) is 1000 above (`internalPortFor`).
+   */
   httpPort?: number | undefined;
 }
 
+/** How far above the public port the internal listener is by default (8102 → 9102). */
+export const INTERNAL_PORT_OFFSET = 1000;
+
+/** The internal listener's default port for a public port: 1000 above it, or any free one (0) for 0. */
+export const internalPortFor = (httpPort: number): number =>
+  httpPort === 0 ? 0 : httpPort + INTERNAL_PORT_OFFSET;
+
 // The other keys of the block (`processor`) are the CLI's.
-const settingsSchema = z.object({ httpPort: z.number().int().min(1).max(65_535).optional() });
+const settingsSchema = z.object({
+  httpPort: z
+    .number()
+    .int()
+    .min(1)
+    .max(65_535 - INTERNAL_PORT_OFFSET)
+    .optional(),
+});
 
 /** Reads and checks the settings; a ConfigError names the file and each wrong field. */
 export function deploymentSettings(packageJson: URL | string): DeploymentSettings {

@@ -1,7 +1,8 @@
 import { installErrorHandler } from '@fleet/service-kit';
 import { trace } from '@opentelemetry/api';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type AdminOperations, registerAdminApi } from './admin/admin-api.ts';
+import type { AdminGuardOptions } from './admin/admin-guard.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export interface Readiness {
@@ -14,21 +15,22 @@ export interface ServiceDocuments {
   asyncApiYaml(): string;
 }
 
+export interface InternalServerParts {
+  readiness: Readiness;
+  telemetry: Telemetry;
+  admin: AdminOperations;
+  guard: AdminGuardOptions;
+  documents: ServiceDocuments;
+}
+
 /**
- * Health, readiness, metrics and the token-protected admin endpoints of every processor service, and
- * the fleet's error answers for them and for the service's own routes (service-kit's
- * `installErrorHandler`). Errors are logged through `logger` (what a 500 hides is there); requests
- * themselves are not (probes and scrapes every few seconds would drown the log).
+ * A server with the fleet's error answers (service-kit's `installErrorHandler`). Errors are logged
+ * through `logger` (what a 500 hides is there); requests themselves are not (probes and scrapes every
+ * few seconds would drown the log).
  */
-export function createOpsServer(
-  readiness: Readiness,
-  telemetry: Telemetry,
-  admin: AdminOperations,
-  documents: ServiceDocuments,
-  logger?: FastifyBaseLogger,
-): FastifyInstance {
+function fleetServer(logger: FastifyBaseLogger | undefined): FastifyInstance {
   const app = logger
-    ? Fastify({ loggerInstance: logger, disableRequestLogging: true })
+    ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) })
     : Fastify({ logger: false });
   installErrorHandler(app);
   // The HTTP server span (when tracing is on) is named after the route, as `GET /orders/:orderId`.
@@ -39,20 +41,40 @@ export function createOpsServer(
     span.updateName(`${request.method} ${route}`);
     span.setAttribute('http.route', route);
   });
-  app.get('/asyncapi.yaml', async (_req, reply) =>
-    reply.type('application/yaml').send(documents.asyncApiYaml()),
-  );
   app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}
+
+/**
+ * The internal listener of every processor (INTERNAL_HTTP_HOST/PORT, loopback unless told otherwise):
+ * health, readiness, metrics, the AsyncAPI document and the token-protected admin API. Operators, the
+ * console, Prometheus and probes come here; the public never should (a network policy keeps it so).
+ */
+export function createInternalServer(
+  parts: InternalServerParts,
+  logger?: FastifyBaseLogger,
+): FastifyInstance {
+  const app = fleetServer(logger);
+  app.get('/asyncapi.yaml', async (_req, reply) =>
+    reply.type('application/yaml').send(parts.documents.asyncApiYaml()),
+  );
   app.get('/readyz', async (_req, reply) => {
-    const checks = await readiness.check();
+    const checks = await parts.readiness.check();
     const ready = Object.values(checks).every((c) => c.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', (req, reply) => {
     reply.hijack();
-    telemetry.prometheus.getMetricsRequestHandler(req.raw, reply.raw);
+    parts.telemetry.prometheus.getMetricsRequestHandler(req.raw, reply.raw);
   });
-
-  registerAdminApi(app, admin);
+  registerAdminApi(app, parts.admin, parts.guard);
   return app;
+}
+
+/**
+ * The public listener (HTTP_HOST/PORT): the service's own routes (its query API, added by the
+ * definition's `http`) and `/healthz`, nothing of the operators'.
+ */
+export function createPublicServer(logger?: FastifyBaseLogger): FastifyInstance {
+  return fleetServer(logger);
 }

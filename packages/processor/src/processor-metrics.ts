@@ -14,6 +14,7 @@ export class ProcessorMetrics {
   readonly handlerSeconds;
   readonly batchSeconds;
   readonly batchSize;
+  readonly #adminAuthFailures;
   /** topic/partition → lag, replaced wholesale by the lag monitor. */
   lag = new Map<string, { topic: string; partition: number; lag: number }>();
   outbox = { count: 0, oldestAgeSeconds: 0 };
@@ -38,6 +39,10 @@ export class ProcessorMetrics {
       'Retries, by kind (transient: the sub-batch again; split: in halves after a lock conflict; handler: one event)',
     );
     this.published = counter('fleet_outbox_published', 'Follow-on events published from the outbox');
+    this.#adminAuthFailures = counter(
+      'fleet_admin_auth_failures',
+      'Admin API requests refused, by reason (missing: no token; invalid: not an admin token; read_only: a read token asking to write)',
+    );
     this.handlerSeconds = meter.createHistogram('fleet_handler_duration_seconds', {
       description: 'Time in a handler per call',
       unit: 's',
@@ -96,6 +101,11 @@ export class ProcessorMetrics {
       this.batchSeconds.record(took, this.#base);
     });
     events.on('record.dead_lettered', ({ reason }) => this.deadLettered.add(1, { ...this.#base, reason }));
+  }
+
+  /** An admin API request that was not let in. */
+  adminAuthFailed(reason: string): void {
+    this.#adminAuthFailures.add(1, { ...this.#base, reason });
   }
 
   totalLag(): number {

@@ -1,44 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EventCodec, generateAsyncApiYaml } from '@fleet/contracts';
-import type { FastifyInstance } from 'fastify';
+import { EventCodec } from '@fleet/contracts';
 import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { type Kysely, sql } from 'kysely';
-import pRetry from 'p-retry';
+import type { Kysely } from 'kysely';
 import { RebuildJobs } from './admin/rebuild-jobs.ts';
-import { runtimeAdmin } from './admin/runtime-admin.ts';
-import { batchApplier } from './apply-batch.ts';
-import { ConsumerSupervisor } from './consumer-supervisor.ts';
+import { consumerParts } from './consumer-parts.ts';
+import type { ConsumerSupervisor } from './consumer-supervisor.ts';
 import { ControlFollower } from './control-follower.ts';
 import { ControlPlane, requestPause } from './control-plane.ts';
 import { createDatabase, migrate } from './database.ts';
 import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
-import { DedupePruner } from './dedupe-pruner.ts';
+import { ensureDeadLetterTopic } from './dead-letter-topic.ts';
+import type { DedupePruner } from './dedupe-pruner.ts';
 import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
 import { errorCode } from './errors.ts';
-import { isTransientError } from './failure-kind.ts';
-import { type HoldBack, HoldBackGate } from './hold-back.ts';
-import { createOpsServer } from './http-server.ts';
+import type { HoldBack } from './hold-back.ts';
 import { createKafka } from './kafka-client.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { OutboxRelay } from './outbox-relay.ts';
+import type { OutboxRelay } from './outbox-relay.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
-import { ProgressMonitor } from './progress-monitor.ts';
-import {
-  type RebuildOptions,
-  type RebuildResult,
-  rebuildSideBySide,
-  rollBackSideBySide,
-} from './rebuild/rebuild-processor.ts';
-import type { StartReplica } from './rebuild/replica.ts';
-import { RecordDecoder } from './record-decoder.ts';
+import type { ProgressMonitor } from './progress-monitor.ts';
+import { type ReadinessChecks, readinessChecks } from './readiness-checks.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 import { createRuntimeEvents, type RuntimeEvents } from './runtime-events.ts';
+import { RuntimeListeners } from './runtime-listeners.ts';
 import { logRuntimeEvents } from './runtime-logs.ts';
-import { ScheduleRunner } from './schedule-runner.ts';
-import { type AlreadyDeadLettered, SubBatchProcessor } from './sub-batch-processor.ts';
+import type { ScheduleRunner } from './schedule-runner.ts';
+import type { AlreadyDeadLettered } from './sub-batch-processor.ts';
 import { startTelemetry, type Telemetry } from './telemetry.ts';
-import { Ticker } from './ticker.ts';
+import type { Ticker } from './ticker.ts';
 
 export interface StartOptions {
   /** Defaults to the parsed process environment. */
@@ -53,8 +43,8 @@ export interface StartOptions {
 /**
  * One running instance of a processor, wired from its parts: the consumer supervisor and the batch
  * applier (consume → sub-batches → offsets), the outbox relay, schedules, monitors that each own their
- * timer (progress and stalls, dedupe pruning, operator controls), and the ops HTTP server with the
- * admin API. What it does is observable as `events`.
+ * timer (progress and stalls, dedupe pruning, operator controls), and its HTTP listeners (internal:
+ * health, metrics, the admin API; public: the service's routes). What it does is observable as `events`.
  */
 export class ProcessorRuntime<DB> {
   readonly definition: ProcessorDefinition<DB>;
@@ -66,8 +56,8 @@ export class ProcessorRuntime<DB> {
   readonly topics: string[];
   readonly metrics: ProcessorMetrics;
   readonly events: RuntimeEvents = createRuntimeEvents();
-  http: FastifyInstance | undefined;
-  httpAddress: string | undefined;
+  readonly instanceId: string;
+  readonly listeners = new RuntimeListeners<DB>();
 
   readonly #telemetry: Telemetry;
   readonly #kafka: Kafka;
@@ -79,7 +69,6 @@ export class ProcessorRuntime<DB> {
   readonly #supervisor: ConsumerSupervisor;
   readonly #progress: ProgressMonitor;
   readonly #pruner: DedupePruner;
-  readonly #holdBack: HoldBackGate | undefined;
   readonly #releaseHeld: Ticker | undefined;
   readonly #rebuilds = new RebuildJobs();
   #control: ControlPlane | undefined;
@@ -99,6 +88,7 @@ export class ProcessorRuntime<DB> {
     this.schema = p.dbSchema ?? definition.name;
     this.groupId = p.groupId ?? definition.name;
     this.topics = [...new Set(definition.routes.map((r) => r.event.topic.name))];
+    this.instanceId = `${definition.name}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.#telemetry = startTelemetry(definition.name);
     this.metrics = new ProcessorMetrics(this.#telemetry.meter, { processor: definition.name });
     this.metrics.observe(this.events);
@@ -117,83 +107,31 @@ export class ProcessorRuntime<DB> {
       events: [...definition.routes.map((r) => r.event), ...(definition.publishes ?? [])],
       ...(config.registry.auth ? { auth: config.registry.auth } : {}),
     });
-    const outboxWritten = () => this.#relay?.wake();
-    this.#relay = p.replay
-      ? undefined
-      : new OutboxRelay({
-          db: this.db as Kysely<unknown>,
-          producer: this.#producer,
-          lockName: `fleet-outbox:${this.schema}`,
-          pollMs: p.outboxPollMs,
-          logger,
-          metrics: this.metrics,
-        });
-    // A rebuild replays history; what the clock decides belongs to the live version only.
-    this.#schedules =
-      p.replay || !definition.schedules?.length
-        ? undefined
-        : new ScheduleRunner({
-            processor: definition.name,
-            schema: this.schema,
-            db: this.db,
-            codec: this.#codec,
-            logger,
-            meter: this.#telemetry.meter,
-            schedules: definition.schedules,
-            outboxWritten,
-          });
-    const subBatches = new SubBatchProcessor({
-      processor: definition.name,
+    const parts = consumerParts({
+      definition,
+      config,
+      logger,
       db: this.db,
-      decoder: new RecordDecoder(this.#codec, definition.routes),
-      codec: this.#codec,
-      logger,
-      metrics: this.metrics,
-      meter: this.#telemetry.meter,
-      handlerMaxAttempts: p.handlerMaxAttempts,
-      isReplay: p.replay,
-      sendDeadLetters: (letters) => this.#sendDeadLetters(letters),
-      alreadyDeadLettered,
-      events: this.events,
-      outboxWritten,
-    });
-    this.#holdBack = holdBack ? new HoldBackGate(holdBack) : undefined;
-    this.#supervisor = new ConsumerSupervisor({
       kafka: this.#kafka,
-      groupId: this.groupId,
-      topics: this.topics,
-      processing: p,
-      logger,
-      events: this.events,
-      applyBatch: batchApplier({
-        subBatches,
-        batchSize: p.batchSize,
-        holdBack: this.#holdBack,
-        events: this.events,
-        paused: () => this.#supervisor.pause !== 'off',
-      }),
-    });
-    const gate = this.#holdBack;
-    this.#releaseHeld = gate
-      ? new Ticker(500, async () => {
-          if (this.#supervisor.pause === 'off') gate.release(this.#supervisor.consumer);
-        })
-      : undefined;
-    this.#progress = new ProgressMonitor({
       admin: this.#admin,
-      db: this.db as Kysely<unknown>,
+      producer: this.#producer,
+      codec: this.#codec,
+      meter: this.#telemetry.meter,
+      metrics: this.metrics,
+      events: this.events,
+      schema: this.schema,
       groupId: this.groupId,
       topics: this.topics,
-      metrics: this.metrics,
-      supervisor: this.#supervisor,
-      events: this.events,
-      logger,
-      everyMs: p.lagIntervalMs,
-      stallTimeoutMs: p.stallTimeoutMs,
-      measureOutbox: !p.replay,
-      holdsBack: holdBack !== undefined,
+      holdBack,
+      alreadyDeadLettered,
+      sendDeadLetters: (letters) => this.#sendDeadLetters(letters),
     });
-    this.#pruner = new DedupePruner(this.db as Kysely<unknown>, p.dedupeWindowHours, logger);
+    this.#relay = parts.relay;
+    this.#schedules = parts.schedules;
+    this.#supervisor = parts.supervisor;
+    this.#releaseHeld = parts.releaseHeld;
+    this.#progress = parts.progress;
+    this.#pruner = parts.pruner;
   }
 
   static async start<DB>(
@@ -219,7 +157,10 @@ export class ProcessorRuntime<DB> {
     await migrate(this.db as Kysely<unknown>, this.schema, this.definition.migrations);
     await this.#codec.registerAll();
     await Promise.all([this.#admin.connect(), this.#producer.connect()]);
-    await this.#ensureDeadLetterTopic();
+    await ensureDeadLetterTopic(
+      this.#admin,
+      deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
+    );
     await this.#supervisor.start();
     this.#relay?.start();
     this.#schedules?.start();
@@ -237,9 +178,10 @@ export class ProcessorRuntime<DB> {
         dlqTopic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
         dedupeWindowHours: processing.dedupeWindowHours,
         replay: processing.replay,
-        httpAddress: this.httpAddress,
+        httpAddress: this.internalAddress,
+        publicAddress: this.httpAddress,
       },
-      `${this.definition.name}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      this.instanceId,
     );
     await this.#control.register();
     this.#follower = new ControlFollower(
@@ -257,9 +199,20 @@ export class ProcessorRuntime<DB> {
         schema: this.schema,
         replay: processing.replay,
         http: this.httpAddress,
+        internal: this.internalAddress,
       },
       'processor started',
     );
+  }
+
+  /** The public listener: the service's own routes. */
+  get httpAddress(): string | undefined {
+    return this.listeners.publicAddress;
+  }
+
+  /** The internal listener: health, readiness, metrics, the admin API. */
+  get internalAddress(): string | undefined {
+    return this.listeners.internalAddress;
   }
 
   get paused(): boolean {
@@ -285,44 +238,25 @@ export class ProcessorRuntime<DB> {
     }
   }
 
-  async #ensureDeadLetterTopic(): Promise<void> {
-    const topic = deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>);
-    // Several services starting on a fresh broker at once: metadata may lag a moment behind.
-    await pRetry(
-      async () => {
-        if ((await this.#admin.listTopics()).includes(topic)) return;
-        await this.#admin
-          .createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
-          .catch((error: unknown) => {
-            // Another instance created it at the same moment.
-            if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
-          });
-      },
-      { retries: 8, minTimeout: 250, maxTimeout: 4_000, shouldRetry: ({ error }) => isTransientError(error) },
-    );
-  }
-
-  async #startHttp(): Promise<void> {
-    // null: no HTTP server at all (a rebuild's replica); undefined: no port given (runProcessor
-    // gives the service's default from its package.json).
-    const port = this.config.http.port;
-    if (port === null || port === undefined) return;
-    this.http = createOpsServer(
-      { check: () => this.readiness() },
-      this.#telemetry,
-      runtimeAdmin({
-        definition: this.definition,
-        config: this.config,
-        processor: {
-          name: this.definition.name,
-          groupId: this.groupId,
-          topics: this.topics,
-          dlqTopic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
-        },
+  #startHttp(): Promise<void> {
+    return this.listeners.start({
+      definition: this.definition,
+      config: this.config,
+      logger: this.logger,
+      telemetry: this.#telemetry,
+      metrics: this.metrics,
+      db: this.db as Kysely<unknown>,
+      schema: this.schema,
+      groupId: this.groupId,
+      topics: this.topics,
+      instanceId: this.instanceId,
+      events: this.#codec.events,
+      readiness: { check: () => this.readiness() },
+      admin: {
         kafka: this.#kafka,
         admin: this.#admin,
         jobs: this.#rebuilds,
-        startReplica,
+        startReplica: (definition, options) => ProcessorRuntime.start(definition, options),
         status: async () => ({
           processor: this.definition.name,
           groupId: this.groupId,
@@ -334,39 +268,18 @@ export class ProcessorRuntime<DB> {
         }),
         requestPause: (paused, by) => this.requestPause(paused, by),
         withConsumerStopped: (work) => this.#supervisor.detached(work),
-      }),
-      {
-        asyncApiYaml: () =>
-          generateAsyncApiYaml({
-            events: this.#codec.events,
-            title: `${this.definition.name}: the events it reads and writes`,
-            exampleSource: `/fleet/${this.definition.name}`,
-          }),
       },
-      this.logger,
-    );
-    await this.definition.http?.(this.http, { db: this.db });
-    this.httpAddress = await this.http.listen({ host: this.config.http.host, port });
+    });
   }
 
-  async readiness(): Promise<Record<string, { ok: boolean; detail?: string }>> {
-    let database: { ok: boolean; detail?: string } = { ok: true };
-    try {
-      await sql`select 1`.execute(this.db);
-    } catch (error) {
-      // The reason goes to the log, not to whoever asks /readyz.
-      this.logger.warn({ err: error }, 'readiness: the database did not answer');
-      database = { ok: false, detail: 'the database did not answer (see the log)' };
-    }
-    return {
-      consumerGroup: this.#supervisor.member
-        ? { ok: true }
-        : { ok: false, detail: 'not a member of the consumer group' },
-      database,
-      progress: this.#progress.stalled
-        ? { ok: false, detail: `no progress for ${this.config.processing.stallTimeoutMs} ms with lag` }
-        : { ok: true },
-    };
+  readiness(): Promise<ReadinessChecks> {
+    return readinessChecks({
+      db: this.db as Kysely<unknown>,
+      logger: this.logger,
+      member: this.#supervisor.member,
+      stalled: this.#progress.stalled,
+      stallTimeoutMs: this.config.processing.stallTimeoutMs,
+    });
   }
 
   /** Runs a schedule now (tests, operators); false when another instance holds it. */
@@ -397,31 +310,15 @@ export class ProcessorRuntime<DB> {
       await this.#supervisor.stop();
       await this.#schedules?.stop();
       await this.#relay?.stop();
-      await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect(), this.http?.close()]);
+      await Promise.allSettled([
+        this.#producer.disconnect(),
+        this.#admin.disconnect(),
+        this.listeners.close(),
+      ]);
       await this.db.destroy().catch(() => {});
       await this.#telemetry.shutdown();
       this.logger.info('processor stopped');
     })();
     return this.#stopping;
   }
-}
-
-/** How a rebuild starts the consumer it drives: this runtime, replaying into another schema. */
-export const startReplica: StartReplica = (definition, options) =>
-  ProcessorRuntime.start(definition, options);
-
-/** A side-by-side rebuild whose replica is this runtime (what the CLI, the admin API and tests run). */
-export function rebuildProcessor<DB>(
-  definition: ProcessorDefinition<DB>,
-  options: Omit<RebuildOptions, 'startReplica'>,
-): Promise<RebuildResult> {
-  return rebuildSideBySide(definition, { ...options, startReplica });
-}
-
-/** Back to the version a rebuild replaced, with this runtime as the replica. */
-export function rollbackRebuild<DB>(
-  definition: ProcessorDefinition<DB>,
-  options: Omit<RebuildOptions, 'startReplica'>,
-): Promise<RebuildResult> {
-  return rollBackSideBySide(definition, { ...options, startReplica });
 }

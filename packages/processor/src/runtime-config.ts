@@ -10,7 +10,9 @@ import {
   tlsOptions,
 } from '@fleet/service-kit';
 import { z } from 'zod';
+import { type AdminToken, adminTokenProblems, adminTokens } from './admin-tokens.ts';
 import { MAX_SCHEMA_NAME_LENGTH } from './define-processor.ts';
+import { INTERNAL_PORT_OFFSET, internalPortFor } from './deployment-settings.ts';
 import { memoryBudget, minimumBudgetMb } from './memory-budget.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -23,9 +25,16 @@ const envSchema = z.object({
   DATABASE_SSL_CA_FILE: z.string().optional(),
   DATABASE_POOL_MAX: int(1).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: int(0).default(60_000),
+  DATABASE_QUERY_POOL_MAX: int(1).default(5),
+  DATABASE_QUERY_STATEMENT_TIMEOUT_MS: int(0).default(30_000),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: int(0).max(65535).optional(),
-  FLEET_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  INTERNAL_HTTP_HOST: z.string().default('127.0.0.1'),
+  INTERNAL_HTTP_PORT: int(0).max(65535).optional(),
+  // The admin API's tokens, also as <NAME>_FILE: checked and read by admin-tokens.ts.
+  FLEET_ADMIN_READ_TOKEN: z.string().optional(),
+  FLEET_ADMIN_WRITE_TOKEN: z.string().optional(),
+  FLEET_ADMIN_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROCESSOR_BATCH_SIZE: int(1).max(10_000).default(500),
   PROCESSOR_PARTITIONS_CONCURRENCY: int(1).max(64).default(3),
@@ -64,12 +73,22 @@ export interface RuntimeConfig {
     poolMax: number;
     /** A statement running longer fails (57014), so no query a record causes can hold its partition forever; 0: none. */
     statementTimeoutMs: number;
+    /** The pool of the service's own routes (query APIs), apart from the consumer's: reads cannot starve it. */
+    query: { poolMax: number; statementTimeoutMs: number };
   };
-  /** `port` null: no HTTP server (a rebuild's replica); undefined: none given (runProcessor takes the service's default from its package.json). */
-  http: { host: string; port: number | null | undefined };
+  /**
+   * The public listener (`host`, `port`: the service's own routes) and the internal one (`internal`:
+   * health, readiness, metrics, the admin API). `port` null: no listener at all (a rebuild's replica);
+   * undefined: none given (runProcessor takes the service's default from its package.json).
+   */
+  http: {
+    host: string;
+    port: number | null | undefined;
+    internal: { host: string; port: number | undefined };
+  };
   logLevel: RuntimeEnv['LOG_LEVEL'];
-  /** Bearer token of the admin endpoints; they answer 403 when unset. */
-  adminToken: string | undefined;
+  /** The admin API's read and write tokens; it answers 403 ADMIN_DISABLED when there are none. */
+  adminTokens: AdminToken[];
   processing: {
     batchSize: number;
     partitionsConcurrency: number;
@@ -90,7 +109,13 @@ export interface RuntimeConfig {
 
 /** Parses the environment once; throws ConfigError naming every missing or bad variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const e = parseEnv(envSchema, env, { checks: connectionProblems });
+  const e = parseEnv(envSchema, env, {
+    checks: (present) => [
+      ...connectionProblems(present),
+      ...adminTokenProblems(present),
+      ...internalPortProblems(present),
+    ],
+  });
   // One memory setting: the fetch sizes follow from it (the heap flags must be in NODE_OPTIONS).
   const budget = e.PROCESSOR_MEMORY_BUDGET_MB ? memoryBudget(e.PROCESSOR_MEMORY_BUDGET_MB) : undefined;
   return {
@@ -103,10 +128,21 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
           : tlsOptions(e.DATABASE_SSL_CA_FILE, e.DATABASE_SSL === 'verify-full'),
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      query: {
+        poolMax: e.DATABASE_QUERY_POOL_MAX,
+        statementTimeoutMs: e.DATABASE_QUERY_STATEMENT_TIMEOUT_MS,
+      },
     },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      internal: {
+        host: e.INTERNAL_HTTP_HOST,
+        port: e.INTERNAL_HTTP_PORT ?? (e.HTTP_PORT === undefined ? undefined : internalPortFor(e.HTTP_PORT)),
+      },
+    },
     logLevel: e.LOG_LEVEL,
-    adminToken: e.FLEET_ADMIN_TOKEN,
+    adminTokens: adminTokens(env),
     processing: {
       batchSize: e.PROCESSOR_BATCH_SIZE,
       partitionsConcurrency: e.PROCESSOR_PARTITIONS_CONCURRENCY,
@@ -128,4 +164,17 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       replay: e.PROCESSOR_REPLAY,
     },
   };
+}
+
+/** The internal listener needs a port of its own: not the public one, and a port when derived from it. */
+function internalPortProblems(env: Record<string, string | undefined>): string[] {
+  const port = Number(env.HTTP_PORT);
+  if (!Number.isInteger(port)) return [];
+  if (env.INTERNAL_HTTP_PORT)
+    return port !== 0 && Number(env.INTERNAL_HTTP_PORT) === port
+      ? ['INTERNAL_HTTP_PORT: the internal listener needs a port of its own, not HTTP_PORT']
+      : [];
+  return internalPortFor(port) <= 65_535
+    ? []
+    : [`INTERNAL_HTTP_PORT: HTTP_PORT ${port} + ${INTERNAL_PORT_OFFSET} is no port; set INTERNAL_HTTP_PORT`];
 }

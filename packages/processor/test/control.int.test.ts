@@ -31,7 +31,7 @@ describe('operator controls: pause and resume reach every instance', () => {
     return rows.length === 2 && rows.every((r) => r.paused === paused) ? true : undefined;
   };
   const admin = (path: string, auth?: string) =>
-    fetch(`${runtimes[0]?.httpAddress}${path}`, {
+    fetch(`${runtimes[0]?.internalAddress}${path}`, {
       method: path === '/admin/status' ? 'GET' : 'POST',
       headers: auth ? { authorization: `Bearer ${auth}` } : {},
     });

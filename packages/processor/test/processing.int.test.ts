@@ -139,7 +139,7 @@ describe('processor runtime on real Kafka, registry and Postgres', () => {
   });
 
   it('reports the truth on /readyz and /metrics', async () => {
-    const base = runtime?.httpAddress;
+    const base = runtime?.internalAddress;
     expect(base).toBeDefined();
     const ready = await waitFor('ready', async () => {
       const res = await fetch(`${base}/readyz`);

@@ -53,7 +53,7 @@ describe('transient failures and stalls', () => {
       PROCESSOR_STALL_TIMEOUT_MS: '1500',
       PROCESSOR_LAG_INTERVAL_MS: '250',
     })) as ProcessorRuntime<unknown>;
-    const readyz = async () => (await fetch(`${runtime?.httpAddress}/readyz`)).status;
+    const readyz = async () => (await fetch(`${runtime?.internalAddress}/readyz`)).status;
     await waitFor('ready', async () => ((await readyz()) === 200 ? true : undefined));
 
     // Hold a lock the handler needs: the partition cannot progress while events wait.
@@ -81,7 +81,7 @@ describe('transient failures and stalls', () => {
     await world.send(blocked);
 
     const body = await waitFor('readyz to report the stall', async () => {
-      const res = await fetch(`${runtime?.httpAddress}/readyz`);
+      const res = await fetch(`${runtime?.internalAddress}/readyz`);
       return res.status === 503
         ? ((await res.json()) as { checks: { progress: { ok: boolean } } })
         : undefined;

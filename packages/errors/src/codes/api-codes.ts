@@ -57,9 +57,22 @@ export const apiCodes = {
     exitCode: usage,
   },
   ADMIN_DISABLED: {
-    description: 'The admin API is off: set `FLEET_ADMIN_TOKEN` to enable it.',
+    description:
+      'The admin API is off: set `FLEET_ADMIN_WRITE_TOKEN` and/or `FLEET_ADMIN_READ_TOKEN` (or `FLEET_ADMIN_TOKEN`, a write token) to enable it.',
     httpStatus: 403,
     exitCode: usage,
+  },
+  ADMIN_READ_ONLY: {
+    description:
+      'The admin API token is a read token: it reads (status, dead letters, a rebuild’s progress, a replay’s dry run) but changes nothing. Use a write token (`FLEET_ADMIN_WRITE_TOKEN`). The attempt is recorded in `fleet.audit`.',
+    httpStatus: 403,
+    exitCode: usage,
+  },
+  AUDIT_UNAVAILABLE: {
+    description:
+      'A write operation was not done because its audit record (`fleet.audit`) could not be written: PostgreSQL did not answer. Try again once it does.',
+    httpStatus: 503,
+    exitCode: failed,
   },
   RATE_LIMITED: {
     description: 'Too many requests from this client: retry after `Retry-After` seconds.',

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { FleetError } from '@fleet/errors';
 import { parseRequest } from '@fleet/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -8,12 +7,16 @@ import { OperationError } from '../operations/operation-error.ts';
 import type { PurgeResult } from '../operations/purge-dead-letters.ts';
 import type { RedriveResult, RedriveSelection } from '../operations/redrive-dead-letters.ts';
 import type { ReplayRequest, ReplayResult } from '../operations/replay-offsets.ts';
+import {
+  type AdminGuardOptions,
+  type AdminRouteConfig,
+  adminCaller,
+  guardAdminRoutes,
+} from './admin-guard.ts';
 import type { RebuildJob } from './rebuild-jobs.ts';
 
 /** What the admin API does; the runtime implements it for its own processor. */
 export interface AdminOperations {
-  /** Bearer token; without one configured the admin endpoints answer 403. */
-  token: string | undefined;
   status(): Promise<unknown>;
   /** Pauses or resumes every instance of the processor (acknowledged through the control tables). */
   pause(paused: boolean, by: string): Promise<void>;
@@ -72,39 +75,58 @@ const parse = <S extends z.ZodType>(schema: S, value: unknown, where: string): z
 
 const noRebuild = (what: string) => new FleetError('NO_REBUILD', `no rebuild ${what} here`);
 
+const read = { config: { admin: { access: 'read' } satisfies AdminRouteConfig } };
+const write = (action: string) => ({
+  config: { admin: { access: 'write', action } satisfies AdminRouteConfig },
+});
+/** A dry run changes nothing: a read token may plan a replay. */
+const replayAccess = {
+  config: {
+    admin: {
+      access: (body) => ((body as { dryRun?: unknown } | undefined)?.dryRun === true ? 'read' : 'write'),
+      action: 'replay',
+    } satisfies AdminRouteConfig,
+  },
+};
+
 /**
- * The token-protected admin endpoints every processor service serves: the operations of the
- * `fleet` CLI for this processor, so that a dashboard can drive them. Errors are thrown and answered
+ * The admin endpoints every processor serves on its internal listener: the operations of the `fleet`
+ * CLI for this processor, so that a dashboard can drive them. Reads take a read or a write token,
+ * writes a write token, and every write is audited (`admin-guard.ts`). Errors are thrown and answered
  * by the app's error handler (service-kit's `installErrorHandler`): `{ error: { code, message,
  * details? } }` with the status of the code in the catalogue.
  */
-export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): void {
+export function registerAdminApi(
+  app: FastifyInstance,
+  admin: AdminOperations,
+  guard: AdminGuardOptions,
+): void {
   app.register(async (scope) => {
-    scope.addHook('onRequest', async (req) => authorize(admin.token, req));
+    guardAdminRoutes(scope, guard);
 
-    scope.get('/admin/status', () => admin.status());
-    scope.post('/admin/pause', async (_req, reply) => {
-      await admin.pause(true, 'admin-api');
+    scope.get('/admin/status', read, () => admin.status());
+    scope.post('/admin/pause', write('pause'), async (req, reply) => {
+      await admin.pause(true, requester(req));
       return reply.code(202).send({ requested: 'pause' });
     });
-    scope.post('/admin/resume', async (_req, reply) => {
-      await admin.pause(false, 'admin-api');
+    scope.post('/admin/resume', write('resume'), async (req, reply) => {
+      await admin.pause(false, requester(req));
       return reply.code(202).send({ requested: 'resume' });
     });
 
-    scope.get('/admin/dlq', async (req) => {
+    scope.get('/admin/dlq', read, async (req) => {
       const q = parse(schemas.deadLetters, req.query, 'querystring');
       return await admin.deadLetters({ errorCode: q.errorCode, since: q.since }, q.limit);
     });
-    scope.get('/admin/dlq/:partition/:offset', async (req) => {
+    scope.get('/admin/dlq/:partition/:offset', read, async (req) => {
       const { partition, offset } = parse(schemas.position, req.params, 'params');
       return admin.deadLetter(partition, offset);
     });
-    scope.post('/admin/dlq/redrive', async (req) => {
+    scope.post('/admin/dlq/redrive', write('dlq-redrive'), async (req) => {
       const result = await admin.redrive(parse(schemas.redrive, req.body, 'body'));
       return { ...result, count: result.redriven.length };
     });
-    scope.post('/admin/dlq/purge', async (req) => {
+    scope.post('/admin/dlq/purge', write('dlq-purge'), async (req) => {
       if (!parse(schemas.purge, req.body, 'body').confirm)
         throw new OperationError(
           'CONFIRMATION_REQUIRED',
@@ -113,38 +135,34 @@ export function registerAdminApi(app: FastifyInstance, admin: AdminOperations): 
       return admin.purge();
     });
 
-    scope.post('/admin/replay', async (req) => admin.replay(parse(schemas.replay, req.body, 'body')));
+    scope.post('/admin/replay', replayAccess, async (req) =>
+      admin.replay(parse(schemas.replay, req.body, 'body')),
+    );
 
-    scope.get('/admin/rebuild', async () => {
+    scope.get('/admin/rebuild', read, async () => {
       const job = admin.rebuildJob();
       if (!job) throw noRebuild('was started');
       return job;
     });
-    scope.post('/admin/rebuild', async (req, reply) => {
+    scope.post('/admin/rebuild', write('rebuild'), async (req, reply) => {
       const { from, acceptPartial } = parse(schemas.rebuild, req.body, 'body');
       const job = await admin.rebuild({ from: from === 'earliest' ? from : new Date(from), acceptPartial });
       return reply.code(202).send(job);
     });
-    scope.delete('/admin/rebuild', async () => {
+    scope.delete('/admin/rebuild', write('rebuild-abort'), async () => {
       const job = await admin.abortRebuild();
       if (!job) throw noRebuild('is running');
       return job;
     });
-    scope.post('/admin/rebuild/rollback', async (_req, reply) =>
+    scope.post('/admin/rebuild/rollback', write('rebuild-rollback'), async (_req, reply) =>
       reply.code(202).send(await admin.rollback()),
     );
-    scope.post('/admin/rebuild/finalize', async () => {
+    scope.post('/admin/rebuild/finalize', write('rebuild-finalize'), async () => {
       await admin.finalizeRebuild();
       return { finalized: true };
     });
   });
 }
 
-async function authorize(token: string | undefined, req: FastifyRequest) {
-  if (!token) throw new FleetError('ADMIN_DISABLED', 'set FLEET_ADMIN_TOKEN to enable the admin API');
-  // Comparing digests keeps the check constant-time whatever the length of what was sent.
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  const given = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-  const ok = timingSafeEqual(digest(given), digest(token));
-  if (!ok) throw new FleetError('UNAUTHORIZED', 'missing or wrong bearer token');
-}
+/** Who asked, as fleet.controls.requested_by records it. */
+const requester = (req: FastifyRequest) => `admin-api:${adminCaller(req)?.actor ?? 'anonymous'}`;

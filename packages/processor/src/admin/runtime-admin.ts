@@ -30,7 +30,6 @@ export interface RuntimeAdminParts<DB> {
 export function runtimeAdmin<DB>(parts: RuntimeAdminParts<DB>): AdminOperations {
   const { definition, config, processor, kafka, admin, jobs, startReplica } = parts;
   return {
-    token: config.adminToken,
     status: parts.status,
     pause: parts.requestPause,
     deadLetters: (filter, limit) => listDeadLetters(kafka, admin, processor, filter, limit),
