@@ -1,5 +1,6 @@
 export { CliError } from './cli-error.ts';
 export type { CliIo } from './cli-io.ts';
+export { auditCommand, renderAudit } from './commands/audit-command.ts';
 export { dlqListCommand } from './commands/dlq-list-command.ts';
 export { dlqPurgeCommand } from './commands/dlq-purge-command.ts';
 export { dlqRedriveCommand } from './commands/dlq-redrive-command.ts';

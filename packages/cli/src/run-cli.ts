@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { usageError } from './cli-error.ts';
 import type { CliIo } from './cli-io.ts';
 import type { CommandContext } from './command-context.ts';
+import { auditCommand } from './commands/audit-command.ts';
 import { dlqListCommand } from './commands/dlq-list-command.ts';
 import { dlqPurgeCommand } from './commands/dlq-purge-command.ts';
 import { dlqRedriveCommand } from './commands/dlq-redrive-command.ts';
@@ -65,7 +66,7 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
 
   const program = new Command('fleet')
     .description(
-      'Operate a fleet of Kafka event processors: status, pause/resume, dead letters, replay, rebuild.',
+      'Operate a fleet of Kafka event processors: status, pause/resume, dead letters, replay, rebuild, audit.',
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -203,6 +204,25 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
       }>((ctx, o, [processor]) => rebuildCommand(ctx, { processor: processor as string, ...o })),
     );
 
+  program
+    .command('audit')
+    .description(
+      'who did what: every write through the CLI, the admin API or the console (fleet.audit), newest first',
+    )
+    .option('--processor <name>', 'only this processor (its name or consumer group)')
+    .option('--since <when>', 'only entries at or after an ISO time, or this long ago (30m, 2h)')
+    .option('--limit <n>', 'show at most n (up to 1000)', '50')
+    .addOption(jsonOption())
+    .action(
+      action<{ processor?: string; since?: string; limit: string }>((ctx, o) =>
+        auditCommand(ctx, {
+          processor: o.processor,
+          since: o.since === undefined ? undefined : parseSince(o.since),
+          limit: Math.min(parseLimit(o.limit), 1000),
+        }),
+      ),
+    );
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
@@ -228,6 +248,16 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
   } finally {
     await connections?.close();
   }
+}
+
+/** `--since`: an ISO time, or a duration meaning that long ago. */
+function parseSince(text: string): number {
+  if (/^\d{4}-/.test(text.trim())) return parseIsoTime(text, '--since');
+  if (/^\d+(\.\d+)?(ms|s|m|h)?$/.test(text.trim())) return Date.now() - parseDuration(text, '--since');
+  throw usageError(
+    'BAD_TIME',
+    `--since "${text}" is neither an ISO time nor a duration; write e.g. 2025-11-27T10:00:00Z or 2h`,
+  );
 }
 
 function parseLimit(text: string): number {

@@ -10,7 +10,10 @@ export interface CliRun {
 }
 
 /** Runs `fleet …` the way a user does (same parser, same output), against a test database. */
-export async function fleet(argv: string[], env: { databaseUrl: string }): Promise<CliRun> {
+export async function fleet(
+  argv: string[],
+  env: { databaseUrl: string; vars?: Record<string, string> },
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -20,6 +23,7 @@ export async function fleet(argv: string[], env: { databaseUrl: string }): Promi
       KAFKA_BROKERS: infraSettings().kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: infraSettings().schemaRegistryUrl,
       DATABASE_URL: env.databaseUrl,
+      ...env.vars,
     },
   });
   return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };

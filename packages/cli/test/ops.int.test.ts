@@ -1,6 +1,6 @@
-import type { ProcessorRuntime } from '@fleet/processor';
+import { type AuditEntry, AuditLog, type ProcessorRuntime } from '@fleet/processor';
 import { uniqueName } from '@fleet/testkit';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POISON_AMOUNT } from '../../processor/test/ledger.ts';
 import {
@@ -117,5 +117,52 @@ describe('fleet status, pause/resume and replay against two running instances', 
     const bad = await fleet(['status', '--brokers', 'nonsense'], { databaseUrl: world.database.url });
     expect(bad.code).toBe(ExitCode.usage);
     expect(bad.stderr).toContain('KAFKA_BROKERS.0: each broker must be host:port');
+  });
+
+  it('records every write in fleet.audit, and fleet audit lists it newest first, filtered and terminal-safe', async () => {
+    const resumed = await fleet(['resume', name], {
+      databaseUrl: world.database.url,
+      vars: { FLEET_OPERATOR: 'dana' },
+    });
+    expect(resumed.code).toBe(ExitCode.ok);
+    const listed = await run('audit', '--processor', name, '--json');
+    expect(listed.code).toBe(ExitCode.ok);
+    const entries = listed.json<{ entries: AuditEntry[] }>().entries;
+    expect(entries.map((e) => [e.source, e.action, e.result, e.status])).toEqual([
+      ['cli', 'resume', 'ok', 0],
+      ['cli', 'replay', 'refused', ExitCode.refused],
+      ['cli', 'resume', 'ok', 0],
+      ['cli', 'pause', 'failed', ExitCode.timedOut],
+      ['cli', 'resume', 'ok', 0],
+      ['cli', 'pause', 'ok', 0],
+    ]);
+    expect(entries[0]).toMatchObject({ actor: 'dana', selfDeclared: true, processor: name, role: 'write' });
+    expect(entries[0]?.via).toMatch(/^fleet-cli as /);
+    expect(entries[1]?.arguments).toMatchObject({ from: 'earliest' });
+    expect(entries[3]?.detail).toMatchObject({ error: { code: 'ACK_TIMEOUT' } });
+
+    // Whatever a caller stated is printed escaped: no terminal control sequence reaches the screen.
+    await new AuditLog(world.db as Kysely<unknown>).record({
+      who: {
+        actor: 'mallory\u001b]0;owned\u0007\u001b[2J',
+        role: 'write',
+        via: 'shared write token',
+        selfDeclared: true,
+      },
+      source: 'admin-api',
+      action: 'pause',
+      processor: name,
+      arguments: { note: '\u001b[31mred' },
+      result: 'ok',
+      status: 202,
+      detail: null,
+    });
+    const table = await run('audit', '--processor', name, '--since', '10m', '--limit', '2');
+    expect(table.code).toBe(ExitCode.ok);
+    expect(table.stdout).not.toContain('\u001b');
+    expect(table.stdout).not.toContain('\u0007');
+    expect(table.stdout).toContain('mallory\\x1b]0;owned\\x07');
+    expect(table.stdout.match(/│ (pause|resume) +│/g)).toHaveLength(2);
+    expect((await run('audit', '--since', 'yesterday')).code).toBe(ExitCode.usage);
   });
 });

@@ -1,8 +1,9 @@
 import { countDeadLetters, type PurgeResult, purgeDeadLetters } from '@fleet/processor';
+import { audited } from '../cli-audit.ts';
 import { refusal } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { confirm } from '../confirm.ts';
-import { findProcessor } from '../processor-catalog.ts';
+import { findProcessor, type RegisteredProcessor } from '../processor-catalog.ts';
 
 /**
  * `fleet dlq purge`: deletes the DLQ's records counted when asking (admin.deleteTopicRecords).
@@ -13,6 +14,18 @@ export async function dlqPurgeCommand(
   options: { processor: string; yes?: boolean | undefined },
 ): Promise<PurgeResult> {
   const p = await findProcessor(ctx.connections.db, options.processor);
+  return audited(
+    ctx,
+    { action: 'dlq-purge', processor: p.groupId, arguments: { yes: Boolean(options.yes) } },
+    () => purge(ctx, p, options.yes),
+  );
+}
+
+async function purge(
+  ctx: CommandContext,
+  p: RegisteredProcessor,
+  yes: boolean | undefined,
+): Promise<PurgeResult> {
   const admin = await ctx.connections.admin();
   const counted = await countDeadLetters(admin, p);
   const { count } = counted;
@@ -22,7 +35,7 @@ export async function dlqPurgeCommand(
     else print(ctx, `nothing to purge: ${p.dlqTopic} is empty`);
     return empty;
   }
-  if (!options.yes) {
+  if (!yes) {
     const answer = await confirm(
       ctx.io,
       `delete ${count} dead letter(s) from ${p.dlqTopic}? This cannot be undone.`,

@@ -1,4 +1,5 @@
 import { type DeadLetterFilter, type RedriveResult, redriveDeadLetters } from '@fleet/processor';
+import { audited } from '../cli-audit.ts';
 import { usageError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { parsePartitionOffsets } from '../partition-offsets.ts';
@@ -24,19 +25,26 @@ export async function dlqRedriveCommand(
     );
   const positions = options.offsets ? parsePartitionOffsets(options.offsets, '--offsets') : undefined;
   const p = await findProcessor(ctx.connections.db, options.processor);
-  const progress = readProgress(ctx.io, `reading ${p.dlqTopic}`, ctx.json);
-  let result: RedriveResult;
-  try {
-    result = await redriveDeadLetters(
-      ctx.connections.kafka,
-      await ctx.connections.admin(),
-      p,
-      { all: options.all, positions, errorCode: options.errorCode, since: options.since },
-      progress,
-    );
-  } finally {
-    progress.stop();
-  }
+  const selection = { all: options.all, positions, errorCode: options.errorCode, since: options.since };
+  const result = await audited(
+    ctx,
+    { action: 'dlq-redrive', processor: p.groupId, arguments: selection },
+    async () => {
+      const progress = readProgress(ctx.io, `reading ${p.dlqTopic}`, ctx.json);
+      try {
+        return await redriveDeadLetters(
+          ctx.connections.kafka,
+          await ctx.connections.admin(),
+          p,
+          selection,
+          progress,
+        );
+      } finally {
+        progress.stop();
+      }
+    },
+    (r) => ({ count: r.redriven.length, redriven: r.redriven.slice(0, 100) }),
+  );
   if (ctx.json) printJson(ctx, { ...result, count: result.redriven.length });
   else if (result.redriven.length === 0)
     print(ctx, `nothing to redrive: no dead letter of ${p.dlqTopic} matches`);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestPause } from '@fleet/processor';
 import { sql } from 'kysely';
+import { audited } from '../cli-audit.ts';
 import { CliError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { findProcessor } from '../processor-catalog.ts';
@@ -30,6 +31,20 @@ export interface PauseResult {
 export async function pauseCommand(ctx: CommandContext, options: PauseOptions): Promise<PauseResult> {
   const db = ctx.connections.db;
   const p = await findProcessor(db, options.processor);
+  const verb = options.paused ? 'pause' : 'resume';
+  return audited(
+    ctx,
+    { action: verb, processor: p.groupId, arguments: { timeoutMs: options.timeoutMs } },
+    () => requestAndWait(ctx, options, p),
+  );
+}
+
+async function requestAndWait(
+  ctx: CommandContext,
+  options: PauseOptions,
+  p: { name: string; groupId: string },
+): Promise<PauseResult> {
+  const db = ctx.connections.db;
   const verb = options.paused ? 'pause' : 'resume';
   await requestPause(db, p.groupId, options.paused, requestedBy(ctx.io.env));
   if (!ctx.json)

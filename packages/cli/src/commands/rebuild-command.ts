@@ -7,6 +7,7 @@ import {
   rollbackRebuild,
 } from '@fleet/processor';
 import cliProgress from 'cli-progress';
+import { audited } from '../cli-audit.ts';
 import { usageError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { parseIsoTime } from '../iso-time.ts';
@@ -28,9 +29,21 @@ export interface RebuildCommandOptions {
  * Ctrl-C aborts a rebuild and leaves the live version untouched.
  */
 export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptions): Promise<void> {
+  const registered = await registeredProcessor(ctx.connections.db, o.processor);
+  const action = o.finalize ? 'rebuild-finalize' : o.rollback ? 'rebuild-rollback' : 'rebuild';
+  const { definition: _module, ...args } = o;
+  await audited(ctx, { action, processor: registered?.groupId ?? o.processor, arguments: args }, () =>
+    rebuild(ctx, o, registered),
+  );
+}
+
+async function rebuild(
+  ctx: CommandContext,
+  o: RebuildCommandOptions,
+  registered: RegisteredProcessor | undefined,
+): Promise<unknown> {
   // The live version as it registered itself (its group and schema may not be its name's, e.g. with
   // PROCESSOR_GROUP_ID); a processor that never started is rebuilt under its name's defaults.
-  const registered = await registeredProcessor(ctx.connections.db, o.processor);
   const definition = await loadProcessorDefinition(registered?.name ?? o.processor, {
     modulePath: o.definition,
     env: ctx.io.env,
@@ -55,7 +68,7 @@ export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptio
       await finalizeRebuild(definition, { config });
       if (ctx.json) printJson(ctx, { finalized: o.processor });
       else print(ctx, `finalized: the version ${o.processor} replaced is dropped`);
-      return;
+      return { finalized: o.processor };
     }
     const options = {
       config,
@@ -73,7 +86,7 @@ export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptio
     bar.stop();
     if (ctx.json) {
       printJson(ctx, { ...result, rolledBack: Boolean(o.rollback) });
-      return;
+      return result;
     }
     print(
       ctx,
@@ -81,6 +94,7 @@ export async function rebuildCommand(ctx: CommandContext, o: RebuildCommandOptio
         ? `rolled back: ${result.schema} is the previous version again (caught up on ${result.events} events in ${result.seconds.toFixed(1)} s); the rebuilt one is kept as ${result.keptAs}`
         : `rebuilt ${result.events} events in ${result.seconds.toFixed(1)} s and switched: ${result.schema} is live; the old version is kept as ${result.keptAs} until \`fleet rebuild ${o.processor} --finalize\` (or \`--rollback\`)`,
     );
+    return result;
   } finally {
     bar.stop();
     process.off('SIGINT', onSigint);

@@ -1,4 +1,5 @@
 import { type ReplayResult, replayOffsets } from '@fleet/processor';
+import { audited } from '../cli-audit.ts';
 import { usageError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { parseIsoTime } from '../iso-time.ts';
@@ -31,12 +32,12 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
         : undefined;
   const toOffsets = options.toOffsets ? parsePartitionOffsets(options.toOffsets, '--to-offsets') : undefined;
   const p = await findProcessor(ctx.connections.db, options.processor);
-  const result = await replayOffsets(ctx.connections.kafka, await ctx.connections.admin(), p, {
-    from,
-    toOffsets,
-    acceptPartial: options.acceptPartial,
-    dryRun: options.dryRun,
-  });
+  const request = { from, toOffsets, acceptPartial: options.acceptPartial, dryRun: options.dryRun };
+  const replay = async () => replayOffsets(ctx.connections.kafka, await ctx.connections.admin(), p, request);
+  // A dry run changes nothing: not a write, not audited.
+  const result = options.dryRun
+    ? await replay()
+    : await audited(ctx, { action: 'replay', processor: p.groupId, arguments: request }, replay);
   if (ctx.json) printJson(ctx, result);
   else print(ctx, renderReplay(result));
   return result;
