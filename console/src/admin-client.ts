@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ErrorCode, errorOfBody, FleetError, isErrorCode } from '@fleet/errors';
 
 /**
@@ -16,6 +17,12 @@ export interface AdminResponse {
 }
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * The operator a write runs for: admin API calls made within it state them (`X-Fleet-Operator`), so
+ * that the processors' audit (`fleet.audit`) names the person, not only the console's token.
+ */
+export const actingOperator = new AsyncLocalStorage<string>();
 
 /**
  * Calls a processor instance over HTTP: its token-protected admin API with FLEET_ADMIN_TOKEN (the
@@ -51,10 +58,12 @@ export class AdminClient {
         'ADMIN_TOKEN_MISSING',
         'the console has no FLEET_ADMIN_TOKEN: set the same token for the processors and the console to use their admin API',
       );
+    const operator = actingOperator.getStore();
     const response = await this.#send(base, path, timeoutMs, {
       method,
       headers: {
         authorization: `Bearer ${this.#token}`,
+        ...(operator ? { 'x-fleet-operator': operator } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

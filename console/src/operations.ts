@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorBody, errorBodyOf, errorOfBody } from '@fleet/errors';
 import { errorReply } from '@fleet/service-kit';
 import type { AdminClient, AdminResponse } from './admin-client.ts';
-import { ConsoleError, errorFromAdmin } from './admin-client.ts';
+import { actingOperator, ConsoleError, errorFromAdmin } from './admin-client.ts';
 import { type ProcessorEvents, processorEvents } from './asyncapi-view.ts';
 import type { AuditLog } from './audit-log.ts';
 import { resultOf } from './audit-log.ts';
@@ -284,7 +284,7 @@ export class ConsoleOperations {
     let outcome: ActionOutcome;
     let unexpected: unknown;
     try {
-      outcome = await run();
+      outcome = await actingOperator.run(meta.principal.actor, run);
     } catch (error) {
       // Recorded as it is answered: an unexpected error as "internal error", its detail for the log only.
       const reply = errorReply(error);

@@ -61,7 +61,13 @@ function processor(paused: boolean): ProcessorView {
 
 /** A console over fakes: an instance's admin API answering from a table, the collector and the audit in memory. */
 function harness() {
-  const calls: { url: string; method: string; auth: string | null; body: unknown }[] = [];
+  const calls: {
+    url: string;
+    method: string;
+    auth: string | null;
+    operator: string | null;
+    body: unknown;
+  }[] = [];
   let paused = false;
   const answers: Record<string, (body: unknown) => { status: number; body: unknown }> = {
     'POST /admin/pause': () => {
@@ -85,6 +91,7 @@ function harness() {
       url,
       method: init.method ?? 'GET',
       auth: new Headers(init.headers).get('authorization'),
+      operator: new Headers(init.headers).get('x-fleet-operator'),
       body,
     });
     const answer = answers[`${init.method} ${path}`]?.(body) ?? { status: 404, body: { error: 'NO' } };
@@ -230,7 +237,7 @@ describe('console server', () => {
     ]);
   });
 
-  it('pauses through the admin API with the admin token, waits for the acknowledgement, records who and the result', async () => {
+  it('pauses through the admin API with the admin token and the operator stated, waits for the acknowledgement, records who and the result', async () => {
     h = harness();
     const r = await h.app.inject({
       method: 'POST',
@@ -241,7 +248,7 @@ describe('console server', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ requested: 'pause', acknowledged: ['ledger@a'], waiting: [] });
     expect(h.calls).toMatchObject([
-      { url: 'http://instance-a:1/admin/pause', method: 'POST', auth: `Bearer ${ADMIN}` },
+      { url: 'http://instance-a:1/admin/pause', method: 'POST', auth: `Bearer ${ADMIN}`, operator: 'alice' },
     ]);
     expect(h.entries).toMatchObject([
       { actor: 'alice', action: 'pause', processor: 'ledger', result: 'ok', status: 200 },
