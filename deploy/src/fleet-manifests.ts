@@ -7,7 +7,7 @@ import { orderLifecycle } from '@fleet/order-lifecycle/src/processor.ts';
 import { orderView } from '@fleet/order-view/src/processor.ts';
 import { paymentsProcessor } from '@fleet/payments';
 import { defaultRulesFile, loadPaymentRules } from '@fleet/payments/load-payment-rules';
-import { deploymentSettings, type ProcessorDefinition } from '@fleet/processor';
+import { deploymentSettings, internalPortFor, type ProcessorDefinition } from '@fleet/processor';
 import { salesAnalytics } from '@fleet/sales-analytics/src/processor.ts';
 
 export type Manifest = {
@@ -52,6 +52,11 @@ export const fleetConfig: Record<string, string> = {
 export const processorConfig: Record<string, string> = {
   DATABASE_SSL: 'disable',
   DATABASE_POOL_MAX: '10',
+  // The query API's own pool, so that a burst of reads cannot take the consumer's connections.
+  DATABASE_QUERY_POOL_MAX: '5',
+  // The internal listener (probes, /metrics, the admin API) on the pod's address: kubelet probes it
+  // there. Only the internal Service leads to it; a NetworkPolicy should keep everyone else out.
+  INTERNAL_HTTP_HOST: '0.0.0.0',
   PROCESSOR_PARTITIONS_CONCURRENCY: '3',
   PROCESSOR_SESSION_TIMEOUT_MS: '30000',
   PROCESSOR_SHUTDOWN_TIMEOUT_MS: '30000',
@@ -91,8 +96,10 @@ export interface ProcessorDeployment {
   /** Kubernetes name: the service's folder under services/. */
   service: string;
   definition: DeclaredProcessor;
-  /** Its container and Service port: `fleet.httpPort` of services/<service>/package.json. */
+  /** Its public container and Service port: `fleet.httpPort` of services/<service>/package.json. */
   httpPort: number;
+  /** Its internal listener's port (probes, /metrics, the admin API): 1000 above, as the runtime derives it. */
+  internalPort: number;
   /** Lag per replica KEDA aims at (HPA AverageValue). */
   lagThreshold: number;
   minReplicas: number;
@@ -139,7 +146,10 @@ export const processors: ProcessorDeployment[] = [
     lagThreshold: 5000,
     minReplicas: 2,
   },
-].map((p) => ({ ...p, httpPort: httpPortOf(p.service), resources: processorResources }));
+].map((p) => {
+  const httpPort = httpPortOf(p.service);
+  return { ...p, httpPort, internalPort: internalPortFor(httpPort), resources: processorResources };
+});
 
 /** A processor's default port, where the service's main reads it too (its package.json's `fleet` block). */
 function httpPortOf(service: string): number {
@@ -188,6 +198,18 @@ export const consoleConfig: Record<string, string> = {
   // Its cookie only over HTTPS: put the console behind a TLS ingress or `kubectl port-forward` (localhost).
   FLEET_CONSOLE_SECURE_COOKIE: 'true',
 };
+
+/**
+ * The processors' admin tokens (Secret `fleet-admin`): named read and write tokens, so that the audit
+ * names who did what; FLEET_ADMIN_TOKEN is the write token the console calls with. Leave a key out to
+ * go without that role (no key at all: the admin API is off).
+ */
+const adminTokenTemplate = {
+  FLEET_ADMIN_READ_TOKEN: 'dashboards=CHANGE-ME-admin-read-token-16-characters-or-more',
+  FLEET_ADMIN_WRITE_TOKEN: 'oncall=CHANGE-ME-admin-write-token-16-characters-or-more',
+  FLEET_ADMIN_TOKEN: 'CHANGE-ME-at-least-16-characters',
+};
+const adminTokenKeys = Object.keys(adminTokenTemplate);
 
 /** Console sign-in tokens: `name=token` pairs, one per operator, so the audit names who did what. */
 const consoleTokenTemplate = {
@@ -264,8 +286,8 @@ const podSecurity = (uid: number) => ({
   seccompProfile: { type: 'RuntimeDefault' },
 });
 
-const httpProbe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-  httpGet: { path, port: 'http' },
+const httpProbe = (path: string, periodSeconds: number, failureThreshold: number, port: string) => ({
+  httpGet: { path, port },
   periodSeconds,
   timeoutSeconds: 3,
   failureThreshold,
@@ -289,6 +311,8 @@ function serviceDeployment(p: {
   portVariable?: string;
   /** Default /readyz; a service without dependencies to wait for is ready when it is alive. */
   readinessPath?: string;
+  /** A processor's internal listener (INTERNAL_HTTP_PORT): probes go there, not to the public port. */
+  internalPort?: number;
   script: string;
   shutdownSeconds: number;
   resources: Resources;
@@ -296,6 +320,7 @@ function serviceDeployment(p: {
   configMaps: string[];
 }): Manifest {
   const labels = labelsOf(p.name, p.component);
+  const probePort = p.internalPort ? 'internal' : 'http';
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -321,19 +346,25 @@ function serviceDeployment(p: {
               image,
               imagePullPolicy: 'IfNotPresent',
               command: ['node', p.script],
-              ports: [{ name: 'http', containerPort: p.port, protocol: 'TCP' }],
+              ports: [
+                { name: 'http', containerPort: p.port, protocol: 'TCP' },
+                ...(p.internalPort
+                  ? [{ name: 'internal', containerPort: p.internalPort, protocol: 'TCP' }]
+                  : []),
+              ],
               envFrom: p.configMaps.map((name) => ({ configMapRef: { name } })),
               env: [
                 { name: p.portVariable ?? 'HTTP_PORT', value: String(p.port) },
+                ...(p.internalPort ? [{ name: 'INTERNAL_HTTP_PORT', value: String(p.internalPort) }] : []),
                 { name: 'NODE_OPTIONS', value: `--max-old-space-size=${p.resources.heapMb}` },
                 ...p.env,
               ],
               resources: resourcesOf(p.resources),
               // Start-up runs migrations, registers schemas and joins the group before serving HTTP:
               // up to 5 minutes before liveness starts counting.
-              startupProbe: httpProbe('/healthz', 5, 60),
-              readinessProbe: httpProbe(p.readinessPath ?? '/readyz', 10, 3),
-              livenessProbe: httpProbe('/healthz', 10, 6),
+              startupProbe: httpProbe('/healthz', 5, 60, probePort),
+              readinessProbe: httpProbe(p.readinessPath ?? '/readyz', 10, 3, probePort),
+              livenessProbe: httpProbe('/healthz', 10, 6, probePort),
               lifecycle: {
                 // SIGTERM comes after this: the pod leaves its Service's endpoints first. The stop itself
                 // (no new fetches, the in-flight sub-batch committed, offsets, outbox flushed) is the
@@ -351,14 +382,20 @@ function serviceDeployment(p: {
   };
 }
 
-const httpService = (name: string, component: string, port: number): Manifest => ({
+/** The Service of a Deployment's port: `http` under its name, `internal` as `<name>-internal`. */
+const httpService = (
+  name: string,
+  component: string,
+  port: number,
+  portName: 'http' | 'internal' = 'http',
+): Manifest => ({
   apiVersion: 'v1',
   kind: 'Service',
-  metadata: { name, labels: labelsOf(name, component) },
+  metadata: { name: portName === 'http' ? name : `${name}-${portName}`, labels: labelsOf(name, component) },
   spec: {
     type: 'ClusterIP',
     selector: selectorOf(name),
-    ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
+    ports: [{ name: portName, port, targetPort: portName, protocol: 'TCP' }],
   },
 });
 
@@ -373,13 +410,14 @@ const disruptionBudget = (name: string, component: string): Manifest => ({
 // ── The objects ────────────────────────────────────────────────────────────────────────────────
 
 export function processorManifests(p: ProcessorDeployment): Manifest[] {
-  const { definition, service, httpPort } = p;
+  const { definition, service, httpPort, internalPort } = p;
   const topics = inputTopics(definition);
   return [
     serviceDeployment({
       name: service,
       component: 'processor',
       port: httpPort,
+      internalPort,
       script: `services/${service}/src/main.ts`,
       shutdownSeconds: processorShutdownSeconds,
       resources: p.resources,
@@ -388,10 +426,12 @@ export function processorManifests(p: ProcessorDeployment): Manifest[] {
         { name: 'OTEL_SERVICE_NAME', value: service },
         secretEnv('DATABASE_URL', secrets.database, service, false),
         ...kafkaCredentialEnv,
-        secretEnv('FLEET_ADMIN_TOKEN', secrets.admin, 'FLEET_ADMIN_TOKEN', true),
+        ...adminTokenKeys.map((key) => secretEnv(key, secrets.admin, key, true)),
       ],
     }),
+    // The query API for its clients; the internal listener for the console, the CLI and Prometheus.
     httpService(service, 'processor', httpPort),
+    httpService(service, 'processor', internalPort, 'internal'),
     disruptionBudget(service, 'processor'),
     {
       apiVersion: 'keda.sh/v1alpha1',
@@ -720,7 +760,7 @@ export function secretTemplates(): Manifest[] {
         [consoleDeployment.service, 'postgres://fleet_console:CHANGE-ME@postgres:5432/fleet'],
       ]),
     ),
-    secret(secrets.admin, { FLEET_ADMIN_TOKEN: 'CHANGE-ME-at-least-16-characters' }),
+    secret(secrets.admin, adminTokenTemplate),
     secret(secrets.redis, { REDIS_URL: 'redis://order-intake-redis:6379' }),
     secret(secrets.intakeKeys, {
       // Mint each client's line with `pnpm --filter @fleet/order-intake mint-api-key <client-id>`; this

@@ -173,13 +173,17 @@ describe('ports and probes', () => {
     ...processorDeployments.map((p) => ({
       name: p.service,
       port: p.httpPort,
+      internalPort: p.internalPort as number | undefined,
       container: p.container,
       routes: probeRoutes.processor,
       config: () => loadRuntimeConfig(effectiveEnv(p.container)).http.port,
+      internalConfig: () => loadRuntimeConfig(effectiveEnv(p.container)).http.internal.port,
     })),
     {
       name: intake.service,
       port: intake.port,
+      internalPort: undefined,
+      internalConfig: () => undefined,
       container: podOf(find('Deployment', intake.service) as Manifest & { spec: Spec })
         .containers[0] as Container,
       routes: probeRoutes.intake,
@@ -193,27 +197,48 @@ describe('ports and probes', () => {
   ];
 
   it.each(services.map((s) => [s.name, s] as const))(
-    '%s: container port = declared port = what its config loader reads = Service target',
+    '%s: container ports = declared ports = what its config loader reads = Service targets',
     (_name, s) => {
       expect(s.port, 'declared port').toBeGreaterThan(0);
-      expect(s.container.ports).toEqual([{ name: 'http', containerPort: s.port, protocol: 'TCP' }]);
+      const internal = s.internalPort
+        ? [{ name: 'internal', containerPort: s.internalPort, protocol: 'TCP' }]
+        : [];
+      expect(s.container.ports).toEqual([
+        { name: 'http', containerPort: s.port, protocol: 'TCP' },
+        ...internal,
+      ]);
       expect(s.config(), 'HTTP_PORT as the service reads it').toBe(s.port);
-      const service = find('Service', s.name);
-      expect(service?.spec.ports).toEqual([
+      expect(s.internalConfig(), 'INTERNAL_HTTP_PORT as the service reads it').toBe(s.internalPort);
+      expect(find('Service', s.name)?.spec.ports).toEqual([
         { name: 'http', port: s.port, targetPort: 'http', protocol: 'TCP' },
       ]);
+      if (s.internalPort)
+        expect(find('Service', `${s.name}-internal`)?.spec.ports).toEqual([
+          { name: 'internal', port: s.internalPort, targetPort: 'internal', protocol: 'TCP' },
+        ]);
     },
   );
 
   it.each(services.map((s) => [s.name, s] as const))(
-    '%s: readiness on /readyz, liveness and start-up on /healthz, routes the service serves',
+    '%s: readiness on /readyz, liveness and start-up on /healthz (a processor: on its internal listener), routes the service serves',
     (_name, s) => {
-      expect(s.container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
-      expect(s.container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
-      expect(s.container.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      const port = s.internalPort ? 'internal' : 'http';
+      expect(s.container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port });
+      expect(s.container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port });
+      expect(s.container.startupProbe?.httpGet).toEqual({ path: '/healthz', port });
       for (const path of ['/readyz', '/healthz']) expect(s.routes).toContain(`app.get('${path}'`);
     },
   );
+
+  it('a processor answers its probes on the internal listener only, bound where kubelet reaches it', () => {
+    for (const p of processorDeployments) {
+      const env = effectiveEnv(p.container);
+      expect(loadRuntimeConfig(env).http.internal.host, p.service).toBe('0.0.0.0');
+      expect(find('Service', `${p.service}-internal`)?.spec.selector).toEqual(
+        find('Service', p.service)?.spec.selector,
+      );
+    }
+  });
 
   it('Services, PodDisruptionBudgets and autoscalers select or target the Deployments', () => {
     for (const d of byKind('Deployment')) {
@@ -250,7 +275,7 @@ describe('variables', () => {
   it('the schema sources were read (guards the key extraction below)', () => {
     for (const name of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'SCHEMA_REGISTRY_PASSWORD'])
       expect(connectionKeys).toContain(name);
-    for (const name of ['DATABASE_URL', 'PROCESSOR_SHUTDOWN_TIMEOUT_MS', 'FLEET_ADMIN_TOKEN'])
+    for (const name of ['DATABASE_URL', 'PROCESSOR_SHUTDOWN_TIMEOUT_MS', 'INTERNAL_HTTP_PORT'])
       expect(runtimeKeys).toContain(name);
     for (const name of ['REDIS_URL', 'INTAKE_SHUTDOWN_TIMEOUT', 'INTAKE_TRUST_PROXY'])
       expect(intakeKeys).toContain(name);
