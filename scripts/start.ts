@@ -6,6 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, type WriteStream
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { internalPortFor } from '../packages/processor/src/deployment-settings.ts';
 import { startSummary } from './demo-summary.ts';
 import { budgetFrom, compileWorkspace, serviceArgs } from './service-launch.ts';
 
@@ -31,6 +32,9 @@ const ports: Record<string, number> = {
   'order-view': 8105,
   'sales-analytics': 8106,
 };
+/** Where a service answers /readyz and /metrics: a processor's internal listener, the intake's only one. */
+const opsPort = (name: string) =>
+  name === 'order-intake' ? (ports[name] ?? 0) : internalPortFor(ports[name] ?? 0);
 const rate = process.env.FLEET_DEMO_RATE ?? '5';
 const summaryEveryMs = 1000 * Number(process.env.FLEET_DEMO_SUMMARY_SECONDS || '10');
 const logDir = join(
@@ -102,7 +106,7 @@ const services = readdirSync('services').filter(
 );
 for (const name of services) start(name, serviceArgs(name, launch));
 
-await Promise.all(services.map((name) => waitReady(name, ports[name] ?? 0)));
+await Promise.all(services.map((name) => waitReady(name, opsPort(name))));
 if (existsSync('services/traffic-generator/src/main.ts'))
   start('traffic-generator', [
     ...serviceArgs('traffic-generator', launch),
@@ -120,7 +124,7 @@ The fleet is running (${services.length} services${children.has('traffic-generat
   read orders      ${url('order-view', '/orders')}      OpenAPI  ${url('order-view', '/openapi.json')}
   sales            ${url('sales-analytics', '/sales')}
   stock            ${url('inventory', '/stock')}
-  health/metrics   ${services.map((s) => `${s} :${ports[s]}`).join(', ')}  (/readyz, /metrics)
+  health/metrics   ${services.map((s) => `${s} :${opsPort(s)}`).join(', ')}  (/readyz, /metrics; the processors' admin API too, on 127.0.0.1 only)
   logs             ${logDir}/<service>.log  (every line; here only warnings, errors and a summary every ${summaryEveryMs / 1000} s)
   fleet status     ./fleetw fleet status
   console          http://127.0.0.1:${env.FLEET_CONSOLE_PORT ?? 8100}  (web console; sign in with the tokens it prints, or FLEET_CONSOLE_*_TOKEN)
@@ -129,7 +133,7 @@ Ctrl-C stops everything.
 `);
 const stopSummary = startSummary({
   databaseUrl: env.DATABASE_URL ?? '',
-  services: services.map((name) => ({ name, port: ports[name] ?? 0 })),
+  services: services.map((name) => ({ name, port: opsPort(name) })),
   everyMs: summaryEveryMs,
   print: (line) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`),
 });

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { internalPortFor } from '@fleet/processor';
 
 const root = new URL('../../', import.meta.url);
 
@@ -19,6 +21,12 @@ export class ServiceProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Where it answers /readyz: a processor's internal listener (HTTP_PORT + 1000), else its only one. */
+  get opsUrl(): string {
+    const processor = existsSync(new URL(`services/${this.name}/src/processor.ts`, root));
+    return processor ? `http://127.0.0.1:${internalPortFor(this.port)}` : this.url;
   }
 
   get output(): string {
@@ -44,7 +52,7 @@ export class ServiceProcess {
       if (this.#child?.exitCode !== null && this.#child?.exitCode !== undefined)
         throw new Error(`${this.name} exited with ${this.#child.exitCode}:\n${this.#output}`);
       try {
-        if ((await fetch(`${this.url}/readyz`)).ok) return;
+        if ((await fetch(`${this.opsUrl}/readyz`)).ok) return;
       } catch {}
       await sleep(250);
     }

@@ -163,7 +163,7 @@ async function runOnce(
     const produced = Date.now();
     await settle(admin, name, contracts.accounts.name, options.settleTimeoutMs);
     const settleSeconds = (Date.now() - produced) / 1000;
-    const ready = await fetch(`${runtime.httpAddress}/readyz`);
+    const ready = await fetch(`${runtime.internalAddress}/readyz`);
     const verdict = verifyRun(records, offsets, await observe(deps, definition));
     if (ready.status !== 200)
       verdict.violations.push(`/readyz answered ${ready.status}: ${await ready.text()}`);
