@@ -10,7 +10,7 @@ import { createTestDatabase, freePorts, removeTopicNamespace, uniqueName } from 
 import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
 import { startSummary } from '../../scripts/demo-summary.ts';
 import { budgetFrom, serviceArgs } from '../../scripts/service-launch.ts';
-import { demoServices, untilReady } from './fleet-memory-idle.ts';
+import { demoServices, opsPort, untilReady } from './fleet-memory-idle.ts';
 import type { DemoResult, DemoServiceFigures } from './fleet-memory-report.ts';
 import { hasEnded, readProcessMemory } from './process-memory.ts';
 
@@ -69,7 +69,9 @@ export async function measureDemo(options: {
     });
     if (topics.status !== 0) throw new Error('applying the topics failed');
     for (const name of demoServices) start(name, serviceArgs(name, launch), port(name));
-    await Promise.all(demoServices.map((name) => untilReady(port(name), () => hasEnded(children.get(name)))));
+    await Promise.all(
+      demoServices.map((name) => untilReady(opsPort(name, port(name)), () => hasEnded(children.get(name)))),
+    );
     start('traffic-generator', [
       ...serviceArgs('traffic-generator', launch),
       '--rate',
@@ -81,7 +83,7 @@ export async function measureDemo(options: {
     ]);
     stopSummary = startSummary({
       databaseUrl: database.url,
-      services: demoServices.map((name) => ({ name, port: port(name) })),
+      services: demoServices.map((name) => ({ name, port: opsPort(name, port(name)) })),
       everyMs: 10_000,
       print: (line) => {
         summaries.push({ at: Date.now(), line });

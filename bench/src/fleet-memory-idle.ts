@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { internalPortFor } from '../../packages/processor/src/deployment-settings.ts';
 import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
 import { serviceArgs } from '../../scripts/service-launch.ts';
 import { type IdleResult, type LaunchVariant, variantLabels } from './fleet-memory-report.ts';
@@ -29,6 +30,10 @@ export function demoEnv(): Record<string, string> {
     FLEET_ADMIN_TOKEN: randomUUID(),
   };
 }
+
+/** Where a service answers /readyz and /metrics: a processor's internal listener (1000 above), the intake's only one. */
+export const opsPort = (name: string, port: number) =>
+  name === 'order-intake' ? port : internalPortFor(port);
 
 export async function untilReady(port: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + 90_000;
@@ -63,7 +68,7 @@ export async function measureIdle(options: {
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       try {
-        await untilReady(options.port, () => hasEnded(child));
+        await untilReady(opsPort(service, options.port), () => hasEnded(child));
         await sleep(options.settleSeconds * 1000);
         const memory = child.pid === undefined ? undefined : readProcessMemory(child.pid);
         if (!memory) throw new Error('exited before it was measured');
