@@ -80,7 +80,7 @@ describe('order saga on real Kafka, registry and Postgres', () => {
       return rows.length === 1 ? true : undefined;
     });
     // Counted too, for alerting.
-    const metrics = await (await fetch(`${world.runtime.httpAddress}/metrics`)).text();
+    const metrics = await (await fetch(`${world.runtime.internalAddress}/metrics`)).text();
     expect(metrics).toMatch(/^order_saga_anomalies_total\{kind="PAYMENT_AFTER_END"[,}].* [1-9]/m);
   });
 });
