@@ -143,12 +143,13 @@ const stop = async () => {
   stopping = true;
   console.log('\nstopping the fleet…');
   await stopSummary();
+  const exited = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
+  // The traffic first, so that it does not call an intake that has gone; then every service at once.
+  const traffic = children.get('traffic-generator');
+  traffic?.kill('SIGTERM');
+  if (traffic) await exited(traffic);
   for (const child of children.values()) child.kill('SIGTERM');
-  await Promise.all(
-    [...children.values()].map(
-      (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))),
-    ),
-  );
+  await Promise.all([...children.values()].map(exited));
   if (traces && !zipkinWasUp)
     spawnSync('bash', ['infra/native/infra.sh', 'down', 'zipkin'], { stdio: 'inherit' });
   if (!infraWasUp) spawnSync('bash', ['infra/native/infra.sh', 'down'], { stdio: 'inherit' });
@@ -156,12 +157,20 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+// Detached services would outlive this script if it ended any other way (a crash): take them along.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGTERM');
+});
 
 function start(name: string, args: string[]): void {
   const envFile = existsSync('.env') ? ['--env-file=.env'] : [];
   const child = spawn(process.execPath, [...envFile, ...args], {
     env: { ...env, HTTP_PORT: String(ports[name] ?? '') },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own: Ctrl-C reaches this script only, which stops each service with one
+    // SIGTERM (a terminal's SIGINT to every process and then our SIGTERM would be a second signal,
+    // which the services take as "exit now", skipping the graceful stop).
+    detached: true,
   });
   children.set(name, child);
   const log: WriteStream = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });

@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -146,7 +147,7 @@ export function createServer(parts: ServerParts): FastifyInstance {
   const { auth, operations: ops, collector, audit } = parts;
   const app = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     trustProxy: false,
   });

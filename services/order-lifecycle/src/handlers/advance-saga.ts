@@ -24,6 +24,10 @@ const needsAttention = new Set<AnomalyKind>([
   'PAYMENT_AFTER_END',
 ]);
 
+/** Whether an anomaly may need a person, given the state it was met in. */
+export const needsAttentionIn = (kind: AnomalyKind, state: string): boolean =>
+  needsAttention.has(kind) && !(kind === 'PAYMENT_AFTER_END' && state === 'cancelled');
+
 /** What a person reading the log or the anomaly table should understand about each case. */
 const anomalyDetail: Record<AnomalyKind, string> = {
   EARLY_EVENT: 'arrived before OrderPlaced (other topic); kept in a pending saga until the order arrives',
@@ -153,9 +157,9 @@ async function recordAnomaly(
     })
     .add(1, { kind });
   // Three topics, redeliveries and late cancellations make most of these expected: info. What may need
-  // a person (a contradiction, an event the chart cannot place, a payment after an order that ended)
-  // is a warning.
-  const level = needsAttention.has(kind) ? 'warn' : 'info';
+  // a person (a contradiction, an event the chart cannot place, a payment after an order that ended
+  // other than by cancellation: a cancelled order's payment is voided by the chart) is a warning.
+  const level = needsAttentionIn(kind, state) ? 'warn' : 'info';
   ctx.log[level](
     { orderId, anomaly: kind, state, eventType: meta.type },
     `saga anomaly ${kind}: ${meta.type} for order ${orderId} in state ${state}: ${detail}`,
