@@ -153,8 +153,12 @@ describe('publish(): one shape in handlers, batch handlers and schedules', () =>
       ],
       migrations: {},
     });
-    await expect(run(parcels.routes[0], calls)).rejects.toThrow(/given a cause in a handler of one event/);
-    await expect(run(parcels.routes[1], calls)).rejects.toThrow(/in a batch handler needs options.cause/);
+    const withCause = run(parcels.routes[0], calls);
+    await expect(withCause).rejects.toThrow(/given a cause in a handler of one event/);
+    await expect(withCause).rejects.toBeInstanceOf(PermanentError);
+    const withoutCause = run(parcels.routes[1], calls);
+    await expect(withoutCause).rejects.toThrow(/in a batch handler needs options.cause/);
+    await expect(withoutCause).rejects.toBeInstanceOf(PermanentError);
     expect(calls.each).not.toHaveBeenCalled();
     expect(calls.batch).not.toHaveBeenCalled();
   });

@@ -65,7 +65,7 @@ function routeProblems(routes: Checked['routes']): string[] {
 }
 
 /** A route's policies: known names only, and values an operator would mean. */
-export function policyProblems(where: string, options: object): string[] {
+function policyProblems(where: string, options: object): string[] {
   const problems = Object.keys(options)
     .filter((key) => !routeOptionNames.has(key))
     .map((key) => `${where}: unknown option "${key}" (known: ${[...routeOptionNames].join(', ')})`);

@@ -2,6 +2,7 @@ import type { EventType } from '@fleet/contracts';
 import type { Meter } from '@opentelemetry/api';
 import type { Transaction } from 'kysely';
 import type { EventMeta, ProcessedEvent } from './event-meta.ts';
+import { PermanentError } from './failure-kind.ts';
 import type {
   BatchContext,
   BatchHandler,
@@ -41,8 +42,8 @@ export interface BatchInvocation<DB> {
   ): Promise<string>;
 }
 
-// Type-level only: the event types a route's handler may publish, so that a handler publishing an
-// event its processor does not declare is a compile error where the route is declared.
+// Type-level only: the event types a route's handler may publish, so that a route made for a
+// processor that publishes more does not fit one that publishes less.
 declare const publishes: unique symbol;
 
 /**
@@ -109,7 +110,7 @@ function eventContext<DB>(ctx: EventInvocation<DB>): HandlerContext<DB, EventTyp
   const publish: UntypedPublish = async (type, data, options = {}) => {
     const { cause, ...rest } = options;
     if (cause !== undefined)
-      throw new TypeError(
+      throw new PermanentError(
         `publish(${type.type}) was given a cause in a handler of one event: its follow-ons descend from that event`,
       );
     return ctx.publish(type, data, rest);
@@ -121,7 +122,7 @@ function batchContext<DB>(ctx: BatchInvocation<DB>): BatchContext<DB, EventType>
   const publish: UntypedPublish = async (type, data, options = {}) => {
     const { cause, ...rest } = options;
     if (!isEvent(cause))
-      throw new TypeError(
+      throw new PermanentError(
         `publish(${type?.type}) in a batch handler needs options.cause: the event of the batch the follow-on descends from`,
       );
     return ctx.publish(cause, type, data, rest);

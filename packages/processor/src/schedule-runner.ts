@@ -1,6 +1,7 @@
 import type { EventCodec, EventType } from '@fleet/contracts';
 import type { Meter } from '@opentelemetry/api';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { PermanentError } from './failure-kind.ts';
 import { followOnPublisher } from './follow-on-publisher.ts';
 import type { Decision, PublishOptions, ScheduleContext } from './handler-context.ts';
 import type { Logger } from './logger.ts';
@@ -90,7 +91,7 @@ function scheduleContext<DB>(
     publish: async (type, data, options: PublishOptions & { cause: Decision }) => {
       const { cause, ...rest } = options ?? {};
       if (typeof cause?.id !== 'string' || cause.id === '')
-        throw new TypeError(
+        throw new PermanentError(
           `publish(${type?.type}) in a schedule needs options.cause: { id } naming the decision the follow-on descends from`,
         );
       const origin = {
