@@ -19,6 +19,10 @@ const workspace = [
   'scripts',
 ];
 
+// Three files at a time on two cores: an integration file mostly waits (on the broker, group joins,
+// polls); with two the CPU stayed about a third idle.
+const workers = 3;
+
 export default defineConfig({
   test: {
     // The minutes-long files first (test-durations.json), so none starts last and runs alone.
@@ -28,6 +32,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: workspace.map((dir) => `${dir}/*.unit.test.ts`),
+          // Pure tests share their workers' module cache: a fresh process per file cost a second each
+          // (70 files: 45 s, 9 s shared). A unit test restores what it changes (env, spies, modules).
+          isolate: false,
+          // Projects that run together share one pool: the same number of workers.
+          maxWorkers: workers,
           // Unit tests see the plain topic names whatever the shell exports.
           env: { FLEET_TOPIC_PREFIX: '' },
         },
@@ -38,8 +47,7 @@ export default defineConfig({
           include: workspace.flatMap((dir) => [`${dir}/*.int.test.ts`, `${dir}/*.e2e.test.ts`]),
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Two cores and one shared broker: run integration files one or two at a time.
-          maxWorkers: 2,
+          maxWorkers: workers,
           globalSetup: ['packages/testkit/src/global-setup.ts'],
           // Each file's topics in a namespace of its own (FLEET_TOPIC_PREFIX), removed after it.
           setupFiles: ['packages/testkit/src/topic-namespace-setup.ts'],
