@@ -1,32 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessorDefinition } from '../define-processor.ts';
-import { KnownDeadLetters } from './known-dead-letters.ts';
+import type { KnownDeadLetters } from './known-dead-letters.ts';
 import { committedOffsets, distance, type PartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { RebuildContext } from './rebuild-context.ts';
 import { RebuildError } from './rebuild-error.ts';
 import { forgetGroupRegistration } from './rebuild-store.ts';
 import type { Replica, StartReplica } from './replica.ts';
 
-/** A replay group at work: the replica filling a schema, and what it found in the DLQ already. */
+/** What a replica replays: into which schema, as which group, from where, up to what. */
 export interface CatchUp {
-  replica: Replica;
+  schema: string;
+  group: string;
+  start: PartitionOffsets;
+  limits: () => PartitionOffsets;
+  /** Asked before the replica sends a letter: what the live version dead-lettered is not sent again. */
   deadLetters: KnownDeadLetters;
 }
 
 /**
- * Starts a replica filling `schema` from `start` with group `group`, never past `limits()`. Its dead
- * letters are checked against the DLQ first: what the live version dead-lettered is not sent again.
+ * Starts a replica filling `schema` from `start` with group `group`, never past `limits()`.
  * Replayed history starts traces of its own, linked to the originals: call it in `withReplayTracing`.
  */
 export async function startCatchUp<DB>(
   ctx: RebuildContext,
   definition: ProcessorDefinition<DB>,
   startReplica: StartReplica,
-  schema: string,
-  group: string,
-  start: PartitionOffsets,
-  limits: () => PartitionOffsets,
-): Promise<CatchUp> {
+  { schema, group, start, limits, deadLetters }: CatchUp,
+): Promise<Replica> {
   await forgetReplayGroup(ctx, group);
   for (const topic of ctx.topics) {
     const partitions = [...start]
@@ -37,9 +37,7 @@ export async function startCatchUp<DB>(
       }));
     await ctx.admin.setOffsets({ groupId: group, topic, partitions });
   }
-  const deadLetters = new KnownDeadLetters(ctx);
-  await deadLetters.readNew(); // the bulk now, before the replica's consumer waits on it
-  const replica = await startReplica(definition, {
+  return startReplica(definition, {
     config: {
       ...ctx.config,
       http: { ...ctx.config.http, port: null }, // no HTTP server: the live instances serve
@@ -59,7 +57,6 @@ export async function startCatchUp<DB>(
     holdBack: { limitOf: (topic, partition) => limits().get(partitionKey(topic, partition)) },
     alreadyDeadLettered: deadLetters.held,
   });
-  return { replica, deadLetters };
 }
 
 export interface CatchUpProgress {

@@ -4,7 +4,8 @@ import type { ProcessorDefinition } from '../define-processor.ts';
 import { withReplayTracing } from '../event-span.ts';
 import type { Logger } from '../logger.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
-import { type CatchUp, forgetReplayGroup, startCatchUp, waitCaughtUp } from './catch-up.ts';
+import { forgetReplayGroup, startCatchUp, waitCaughtUp } from './catch-up.ts';
+import { KnownDeadLetters } from './known-dead-letters.ts';
 import { committedOffsets, distance, type PartitionOffsets, replayStart } from './partition-offsets.ts';
 import { type RebuildContext, withRebuildContext } from './rebuild-context.ts';
 import { RebuildError } from './rebuild-error.ts';
@@ -75,10 +76,17 @@ export async function rebuildSideBySide<DB>(
       );
     }, 1_000);
     const group = `${ctx.liveGroup}__rebuild`;
-    let catchUp: CatchUp | undefined;
+    const deadLetters = new KnownDeadLetters(ctx);
     try {
-      catchUp = await withReplayTracing(() =>
-        startCatchUp(ctx, definition, options.startReplica, ctx.schemas.rebuild, group, start, () => limits),
+      await deadLetters.readNew(); // the bulk now, not while the replica's consumer waits on it
+      const replica = await withReplayTracing(() =>
+        startCatchUp(ctx, definition, options.startReplica, {
+          schema: ctx.schemas.rebuild,
+          group,
+          start,
+          limits: () => limits,
+          deadLetters,
+        }),
       );
       try {
         await waitCaughtUp(
@@ -101,7 +109,7 @@ export async function rebuildSideBySide<DB>(
         limits = await stableLiveOffsets(ctx, start);
         await waitCaughtUp(ctx, group, start, () => limits, options.signal, progressIn('switching', options));
       } finally {
-        await catchUp.replica.stop();
+        await replica.stop();
       }
       await swapSchemas(ctx.db, ctx.schemas.live, ctx.schemas.rebuild, ctx.schemas.previous);
       await recordSwitch(ctx.db, ctx.schemas.live, limits);
@@ -109,7 +117,7 @@ export async function rebuildSideBySide<DB>(
       clearInterval(follow);
       await requestPause(ctx.db, ctx.liveGroup, false, 'rebuild');
       await forgetReplayGroup(ctx, group);
-      reportSkippedLetters(ctx, catchUp);
+      reportSkippedLetters(ctx, deadLetters);
     }
     const events = distance(start, limits);
     options.onProgress?.({ phase: 'done', done: events, total: events, perSecond: 0, etaSeconds: 0 });
@@ -118,7 +126,7 @@ export async function rebuildSideBySide<DB>(
       seconds: (Date.now() - started) / 1000,
       schema: ctx.schemas.live,
       keptAs: ctx.schemas.previous,
-      alreadyDeadLettered: catchUp.deadLetters.skipped,
+      alreadyDeadLettered: deadLetters.skipped,
     };
   });
 }
@@ -141,12 +149,19 @@ export async function rollBackSideBySide<DB>(
     const started = Date.now();
     const group = `${ctx.liveGroup}__rollback`;
     let limits: PartitionOffsets = start;
-    let catchUp: CatchUp | undefined;
+    const deadLetters = new KnownDeadLetters(ctx);
     try {
+      await deadLetters.readNew(); // before the live instances pause, not while they wait
       await pauseLive(ctx, options.switchTimeoutMs);
       limits = await stableLiveOffsets(ctx, start);
-      catchUp = await withReplayTracing(() =>
-        startCatchUp(ctx, definition, options.startReplica, ctx.schemas.previous, group, start, () => limits),
+      const replica = await withReplayTracing(() =>
+        startCatchUp(ctx, definition, options.startReplica, {
+          schema: ctx.schemas.previous,
+          group,
+          start,
+          limits: () => limits,
+          deadLetters,
+        }),
       );
       try {
         await waitCaughtUp(
@@ -158,7 +173,7 @@ export async function rollBackSideBySide<DB>(
           progressIn('catching-up', options),
         );
       } finally {
-        await catchUp.replica.stop();
+        await replica.stop();
       }
       await dropSchema(ctx.db, ctx.schemas.rolledBack);
       await swapSchemas(ctx.db, ctx.schemas.live, ctx.schemas.previous, ctx.schemas.rolledBack);
@@ -166,14 +181,14 @@ export async function rollBackSideBySide<DB>(
     } finally {
       await requestPause(ctx.db, ctx.liveGroup, false, 'rollback');
       await forgetReplayGroup(ctx, group);
-      reportSkippedLetters(ctx, catchUp);
+      reportSkippedLetters(ctx, deadLetters);
     }
     return {
       events: distance(start, limits),
       seconds: (Date.now() - started) / 1000,
       schema: ctx.schemas.live,
       keptAs: ctx.schemas.rolledBack,
-      alreadyDeadLettered: catchUp.deadLetters.skipped,
+      alreadyDeadLettered: deadLetters.skipped,
     };
   });
 }
@@ -193,8 +208,8 @@ const progressIn =
   (phase: RebuildProgress['phase'], options: RebuildOptions) => (progress: Omit<RebuildProgress, 'phase'>) =>
     options.onProgress?.({ phase, ...progress });
 
-function reportSkippedLetters(ctx: RebuildContext, catchUp: CatchUp | undefined): void {
-  const skipped = catchUp?.deadLetters.skipped ?? 0;
+function reportSkippedLetters(ctx: RebuildContext, deadLetters: KnownDeadLetters): void {
+  const { skipped } = deadLetters;
   if (skipped > 0)
     ctx.logger.info(
       { alreadyDeadLettered: skipped, topic: ctx.dlqTopic },
