@@ -1,10 +1,11 @@
 // The whole test suite: lint (biome, the runtime's layers, ShellCheck), typecheck, and every unit and
-// integration test in one vitest run. The checks run beside the tests (they need a core for half a
-// minute; the tests mostly wait on the broker) and their output is printed after the tests'.
+// integration test in one vitest run. The checks run beside the tests, at a lower priority (they
+// need a core for half a minute), and their output is printed after the tests'.
 // Brings the native infrastructure up when nothing answers yet and stops it afterwards.
 // Ends with `N passed, N failed` (the real counts from vitest's JSON report).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 /** As `run`, without blocking: the checks' output keeps being read meanwhile. */
@@ -26,6 +27,12 @@ function check(
 ): Promise<{ name: string; ok: boolean; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Below the tests' priority (its children inherit it): the checks take the CPU the tests leave.
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, 10);
+    } catch {
+      // It ended already.
+    }
     let output = '';
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
