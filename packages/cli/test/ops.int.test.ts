@@ -157,12 +157,13 @@ describe('fleet status, pause/resume and replay against two running instances', 
       status: 202,
       detail: null,
     });
-    const table = await run('audit', '--processor', name, '--since', '10m', '--limit', '2');
+    const table = await run('audit', '--processor', name, '--since', '10m', '--limit', '4');
     expect(table.code).toBe(ExitCode.ok);
+    console.log(table.stdout);
     expect(table.stdout).not.toContain('\u001b');
     expect(table.stdout).not.toContain('\u0007');
     expect(table.stdout).toContain('mallory\\x1b]0;owned\\x07');
-    expect(table.stdout.match(/│ (pause|resume) +│/g)).toHaveLength(2);
+    expect(table.stdout.match(/│ (pause|resume|replay) +│/g)).toHaveLength(4);
     expect((await run('audit', '--since', 'yesterday')).code).toBe(ExitCode.usage);
   });
 });

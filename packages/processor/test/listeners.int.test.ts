@@ -71,19 +71,26 @@ describe('two listeners and two pools', () => {
     const reads = Array.from({ length: SLOW_READS }, () =>
       fetch(`${runtime.httpAddress}/slow`).then((r) => r.status),
     );
-    await waitFor('the query pool busy', async () => {
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity
-        where application_name = ${`${name}-query`} and query like '%pg_sleep%' and state = 'active'`.execute(
-        world.db,
-      );
-      return rows[0]?.n === QUERY_POOL ? true : undefined;
-    });
+    const sleepers = async () =>
+      (
+        await sql<{ application_name: string }>`
+          select application_name from pg_stat_activity
+          where datname = current_database() and query like '%pg_sleep%' and state = 'active'
+            and pid <> pg_backend_pid()`.execute(world.db)
+      ).rows.map((r) => r.application_name);
+    await waitFor('every query connection busy', async () =>
+      (await sleepers()).length >= QUERY_POOL ? true : undefined,
+    );
 
     await world.send(movements(300, 10));
     await world.waitForOracle(12_000);
     const appliedAfter = Date.now() - started;
+    console.log(
+      `300 events applied ${appliedAfter} ms after ${SLOW_READS} slow reads began (they drain in ~${(SLOW_READS / QUERY_POOL) * SLOW_SECONDS} s)`,
+    );
     expect((await fetch(`${runtime.internalAddress}/readyz`)).status).toBe(200);
+    // Still sleeping, on the query pool's own connections only: the consumer's were free throughout.
+    expect(await sleepers()).toEqual(Array(QUERY_POOL).fill(`${name}-query`));
 
     // The reads were still queued while all of that was applied: they never shared the consumer's pool.
     const drainSeconds = (SLOW_READS / QUERY_POOL) * SLOW_SECONDS;

@@ -101,14 +101,13 @@ export function guardAdminRoutes(scope: FastifyInstance, options: AdminGuardOpti
       throw new FleetError('UNAUTHORIZED', 'missing or wrong bearer token');
     }
     callers.set(req, caller);
-    const level = req.routeOptions.config.admin?.access;
-    if (typeof level === 'string') await authorize(req, level);
   });
 
+  // After the body is parsed, so that a refused write is recorded with what it asked.
   scope.addHook('preHandler', async (req) => {
     const config = req.routeOptions.config.admin;
     const level = typeof config?.access === 'function' ? config.access(req.body) : config?.access;
-    if (typeof config?.access === 'function' && level) await authorize(req, level);
+    if (level) await authorize(req, level);
     const who = callers.get(req);
     if (level !== 'write' || !who) return;
     try {

@@ -123,6 +123,10 @@ describe('admin API roles', () => {
       result: 'denied',
       status: 403,
     });
+    expect(api.audit.recorded[3]).toMatchObject({
+      action: 'dlq-purge',
+      arguments: { body: { confirm: true } },
+    });
   });
 
   it('a read token may plan a replay (a dry run changes nothing, and is not audited)', async () => {
