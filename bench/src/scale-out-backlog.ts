@@ -1,6 +1,7 @@
 import type { Message, Producer } from 'kafkajs';
 import type { BenchTopics } from './bench-topics.ts';
 import { readingMessage } from './produce-readings.ts';
+import { backlogProducer, type ScaleOutContext } from './scale-out-context.ts';
 
 /** A backlog as produced: what the oracle needs to check a run against. */
 export interface Backlog {
@@ -56,4 +57,20 @@ export async function sendBacklog(
     perPartition,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The backlog in one transaction, committed before any instance starts. */
+export async function produceCommitted(ctx: ScaleOutContext, topics: BenchTopics, events: number) {
+  const producer = await backlogProducer(ctx);
+  const transaction = await producer.transaction();
+  try {
+    const backlog = await sendBacklog(transaction, topics, events, ctx.keys);
+    await transaction.commit();
+    return backlog;
+  } catch (error) {
+    await transaction.abort().catch(() => {});
+    throw error;
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
 }

@@ -1,7 +1,5 @@
-import type { BenchTopics } from './bench-topics.ts';
-import { sendBacklog } from './scale-out-backlog.ts';
+import { produceCommitted } from './scale-out-backlog.ts';
 import {
-  backlogProducer,
   dropGroup,
   instanceInput,
   pollUntil,
@@ -10,9 +8,9 @@ import {
   scaleOutTopics,
   waitUntilDone,
 } from './scale-out-context.ts';
-import { type AppliedBatch, InstanceFleet, instanceNames } from './scale-out-fleet.ts';
+import { InstanceFleet, instanceNames } from './scale-out-fleet.ts';
 import { type Correctness, verifyScaleOutRun } from './scale-out-oracle.ts';
-import { handover, longestGap, partitionsApplied, recordsIn } from './scale-out-timeline.ts';
+import { bucketed, handover, longestGap, partitionsApplied, recordsIn } from './scale-out-timeline.ts';
 import { round } from './scenario.ts';
 
 /** A stretch between scale events in which the group's membership did not change. */
@@ -72,6 +70,21 @@ export interface RebalanceRun {
 }
 
 const STEP_TIMEOUT_MS = 90_000;
+
+/** The runtime's heartbeat interval: a tenth of its session timeout (PROCESSOR_SESSION_TIMEOUT_MS). */
+const heartbeatSeconds = () => Number(process.env.PROCESSOR_SESSION_TIMEOUT_MS ?? 30_000) / 10_000;
+
+/**
+ * A backlog that lasts the whole schedule at `eventsPerSec` (the fastest rate seen), with a fifth to
+ * spare: a second of warm-up, a steady window, then per join a heartbeat interval and 1.5 s before
+ * the new member applies, per leave 1.5 s, each followed by a steady window.
+ */
+export function backlogFor(eventsPerSec: number, maxInstances: number, dwellSeconds: number): number {
+  const steps = maxInstances - 1;
+  const seconds =
+    1 + dwellSeconds + steps * (heartbeatSeconds() + 1.5 + dwellSeconds) + steps * (1.5 + dwellSeconds);
+  return Math.ceil((eventsPerSec * seconds * 1.2) / 10_000) * 10_000;
+}
 const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
 /**
@@ -114,8 +127,10 @@ export async function rebalanceRun(
         longestGapMs: longestGap(fleet.applied, settledAt, to).ms,
       });
     };
+    // a warms up (its first fetches, the JIT) for a second before its steady window.
+    await sleepUntil(t0 + 1000);
     // The start of the current steady window: a leaving instance's partitions are those it applied since.
-    let settledAt = t0;
+    let settledAt = Date.now();
     await dwell(settledAt, 1);
 
     const members = ['a'];
@@ -126,10 +141,12 @@ export async function rebalanceRun(
     const scaleEvents: ScaleEvent[] = [];
     let cutShort: string | null = null;
     for (const step of plan) {
-      // Enough backlog left for this step and the steady window after it?
+      // Enough backlog left for this step and the steady window after it, at the last window's rate?
+      // A join takes about a heartbeat interval (members notice it at their next heartbeat: a tenth
+      // of the session timeout) and a second; a leave about a second.
       const rate = steady.at(-1)?.eventsPerSec ?? 0;
       const remaining = events - fleet.freshTotal();
-      const needed = rate * (dwellSeconds + 3);
+      const needed = rate * (dwellSeconds + 1 + (step.kind === 'join' ? heartbeatSeconds() : 0));
       if (remaining < needed) {
         cutShort = `${remaining} events left before "${step.kind} ${step.name}", about ${Math.round(needed)} needed: raise --scale-events`;
         ctx.log(`scale: ${cutShort}`);
@@ -187,22 +204,6 @@ export async function rebalanceRun(
     await ctx.admin
       .deleteTopics({ topics: [topics.contracts.readings.name, topics.contracts.milestones.name] })
       .catch(() => {});
-  }
-}
-
-/** The backlog in one transaction, committed before any instance starts. */
-async function produceCommitted(ctx: ScaleOutContext, topics: BenchTopics, events: number) {
-  const producer = await backlogProducer(ctx);
-  const transaction = await producer.transaction();
-  try {
-    const backlog = await sendBacklog(transaction, topics, events, ctx.keys);
-    await transaction.commit();
-    return backlog;
-  } catch (error) {
-    await transaction.abort().catch(() => {});
-    throw error;
-  } finally {
-    await producer.disconnect().catch(() => {});
   }
 }
 
@@ -288,17 +289,4 @@ async function leave(
       })),
     },
   };
-}
-
-/** Events/s per instance in buckets of `bucketMs` from `from` to `to`. */
-function bucketed(applied: readonly AppliedBatch[], from: number, to: number, bucketMs: number) {
-  const buckets = Math.ceil((to - from) / bucketMs) + 1;
-  const perInstance: Record<string, number[]> = {};
-  for (const x of applied) {
-    const series = perInstance[x.instance] ?? new Array<number>(buckets).fill(0);
-    perInstance[x.instance] = series;
-    const i = Math.floor((x.at - from) / bucketMs);
-    if (i >= 0 && i < buckets) series[i] = (series[i] ?? 0) + (x.records * 1000) / bucketMs;
-  }
-  return { bucketMs, perInstance };
 }

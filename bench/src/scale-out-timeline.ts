@@ -72,3 +72,16 @@ export function handover(
     return { partition, at: first?.at ?? null, by: first?.instance ?? null };
   });
 }
+
+/** Events/s per instance in buckets of `bucketMs` from `from` to `to`. */
+export function bucketed(applied: readonly AppliedBatch[], from: number, to: number, bucketMs: number) {
+  const buckets = Math.ceil((to - from) / bucketMs) + 1;
+  const perInstance: Record<string, number[]> = {};
+  for (const x of applied) {
+    const series = perInstance[x.instance] ?? new Array<number>(buckets).fill(0);
+    perInstance[x.instance] = series;
+    const i = Math.floor((x.at - from) / bucketMs);
+    if (i >= 0 && i < buckets) series[i] = (series[i] ?? 0) + (x.records * 1000) / bucketMs;
+  }
+  return { bucketMs, perInstance };
+}

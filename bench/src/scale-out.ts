@@ -10,7 +10,7 @@ import { createTestDatabase, removeTopicNamespace, testKafka, uniqueName } from 
 import { machineInfo, packageVersions } from './machine-info.ts';
 import { replaceSection } from './readme-sections.ts';
 import type { ScaleOutContext } from './scale-out-context.ts';
-import { rebalanceRun } from './scale-out-rebalance.ts';
+import { backlogFor, rebalanceRun } from './scale-out-rebalance.ts';
 import { renderScaleOut, type ScaleOutResult, summarizeThroughput } from './scale-out-result.ts';
 import { type ThroughputRun, throughputRun } from './scale-out-throughput.ts';
 import { round, runtimeOverrides } from './scenario.ts';
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '60000' },
     repeats: { type: 'string', default: '3' },
     instances: { type: 'string', default: '1,2,3' },
-    'scale-events': { type: 'string', default: '200000' },
+    'scale-events': { type: 'string', default: 'auto' },
     'scale-instances': { type: 'string' },
     dwell: { type: 'string', default: '2' },
     keys: { type: 'string', default: '10000' },
@@ -39,7 +39,8 @@ if (values.help) {
   --events N            backlog per throughput run (default 60000)
   --repeats N           runs per configuration, configurations interleaved; median reported (default 3)
   --instances L         configurations: instances consuming the backlog (default 1,2,3)
-  --scale-events N      backlog of the rebalance run (default 200000; the schedule stops early if it would run out)
+  --scale-events N      backlog of the rebalance run (default auto: enough for the schedule at the fastest
+                        rate of the throughput runs; the schedule stops early should it run out)
   --scale-instances N   instances the rebalance run grows to (default: the largest configuration)
   --dwell S             seconds the group runs unchanged after each join or leave (default 2)
   --keys N              distinct keys (default 10000)
@@ -67,8 +68,9 @@ const maxInstances = positive(
   'scale-instances',
   values['scale-instances'] ?? String(Math.max(...configurations)),
 );
-const scaleEvents = positive('scale-events', values['scale-events']);
 const dwellSeconds = positive('dwell', values.dwell);
+const scaleEventsGiven =
+  values['scale-events'] === 'auto' ? null : positive('scale-events', values['scale-events']);
 const keys = positive('keys', values.keys);
 if ([...configurations, maxInstances].some((k) => k > 6)) {
   process.stderr.write('at most 6 instances: the input topic has 6 partitions\n');
@@ -96,6 +98,7 @@ const ctx: ScaleOutContext = { kafka, admin, databaseUrl: database.url, namespac
 log(`uptime: ${uptimeAtStart}`);
 
 const runs: ThroughputRun[] = [];
+let scaleEvents = 0;
 let rebalance: ScaleOutResult['rebalance'] = null;
 try {
   for (let run = 1; run <= repeats; run++)
@@ -106,7 +109,11 @@ try {
         `${instances} instance(s), run ${run}: ${r.eventsPerSec} events/s (${events} in ${r.seconds} s; ${r.cpuMicrosPerEvent} CPU µs/event; start-up ${r.startupSeconds} s; partitions ${JSON.stringify(r.assignment)}) — oracle ${r.correctness.ok ? 'exact' : 'MISMATCH'}`,
       );
     }
-  if (!values['no-rebalance']) rebalance = await rebalanceRun(ctx, scaleEvents, maxInstances, dwellSeconds);
+  if (!values['no-rebalance']) {
+    const fastest = Math.max(...runs.map((r) => r.eventsPerSec));
+    scaleEvents = scaleEventsGiven ?? backlogFor(fastest, maxInstances, dwellSeconds);
+    rebalance = await rebalanceRun(ctx, scaleEvents, maxInstances, dwellSeconds);
+  }
 } catch (error) {
   log(`failed: ${(error as Error).stack ?? String(error)}`);
   process.exitCode = 1;
