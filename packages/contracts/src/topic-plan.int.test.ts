@@ -1,4 +1,4 @@
-import { testKafka, uniqueName } from '@fleet/testkit';
+import { testKafka, uniqueName, waitFor } from '@fleet/testkit';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineTopic } from './define-topic.ts';
@@ -62,7 +62,12 @@ describe('topic plan against the broker', () => {
     ]);
     expect(formatTopicPlan(grow)).toContain(`~ ${a.name}: partitions 2 -> 4`);
     await applyTopicPlan(admin, grow);
-    expect(planHasChanges(await planTopics(admin, [a2, b2]))).toBe(false);
+    // The broker's metadata shows new partitions a moment after the controller accepted them.
+    await waitFor(
+      'a second plan with nothing to do',
+      async () => (planHasChanges(await planTopics(admin, [a2, b2])) ? undefined : true),
+      { timeoutMs: 15_000 },
+    );
     const meta = await admin.fetchTopicMetadata({ topics: [a.name] });
     expect(meta.topics[0]?.partitions).toHaveLength(4);
 
