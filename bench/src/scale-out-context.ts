@@ -1,7 +1,7 @@
 import { uniqueName } from '@fleet/testkit';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { type Kysely, sql } from 'kysely';
-import { createBenchTopics } from './bench-topics.ts';
+import { type BenchTopics, createBenchTopics } from './bench-topics.ts';
 import type { ScenarioInput } from './scenario.ts';
 import { countRows, schemaDatabase } from './schema-database.ts';
 
@@ -33,8 +33,19 @@ export async function backlogProducer(ctx: ScaleOutContext): Promise<Producer> {
 }
 
 /** Fresh topics (6 partitions in, 3 out) named in the measurement's namespace. */
-export const scaleOutTopics = (ctx: ScaleOutContext, name: string) =>
-  createBenchTopics(`${ctx.namespace}${name}`);
+export async function scaleOutTopics(ctx: ScaleOutContext, name: string): Promise<BenchTopics> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createBenchTopics(`${ctx.namespace}${name}`);
+    } catch (error) {
+      // On a loaded broker a topic just created can be missing from the metadata kafkajs waits on for
+      // its leaders, an error it does not retry: try again under new names (the namespace's removal
+      // at the end takes the half-made ones too).
+      if (attempt >= 3 || (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+      ctx.log(`creating the topics of ${name} failed (${(error as Error).message}); again`);
+    }
+  }
+}
 
 /** What an instance is told: processor D on the run's topics, schema and consumer group. */
 export function instanceInput(
