@@ -10,7 +10,14 @@ import {
 } from './scale-out-context.ts';
 import { InstanceFleet, instanceNames } from './scale-out-fleet.ts';
 import { type Correctness, verifyScaleOutRun } from './scale-out-oracle.ts';
-import { bucketed, handover, longestGap, partitionsApplied, recordsIn } from './scale-out-timeline.ts';
+import {
+  bucketed,
+  handover,
+  longestGap,
+  longestMemberGap,
+  partitionsApplied,
+  recordsIn,
+} from './scale-out-timeline.ts';
 import { round } from './scenario.ts';
 
 /** A stretch between scale events in which the group's membership did not change. */
@@ -22,6 +29,8 @@ export interface SteadyWindow {
   eventsPerSec: number;
   /** Longest stretch without any applied sub-batch: what "no pause" looks like on this machine. */
   longestGapMs: number;
+  /** Longest stretch in which one member applied nothing. */
+  longestMemberGapMs: number;
 }
 
 export interface ScaleEvent {
@@ -53,6 +62,13 @@ export interface ScaleEvent {
   pauseMs: number;
   /** Where that stretch began, in ms after the event. */
   pauseStartsAfterMs: number;
+  /**
+   * The same for one member that stays in the group throughout (not the one joining or leaving):
+   * its partitions stood still that long. Members stop one by one, each at its own heartbeat, and
+   * resume together, so this is longer than the group's pause.
+   */
+  memberPauseMs: number;
+  memberPauseStartsAfterMs: number;
 }
 
 export interface RebalanceRun {
@@ -115,25 +131,26 @@ export async function rebalanceRun(
     const t0 = await pollUntil('the first sub-batch', () => a.firstAppliedAt, { timeoutMs: 60_000, check });
     const since = (t: number) => round((t - t0) / 1000, 3);
     const steady: SteadyWindow[] = [];
-    const dwell = async (settledAt: number, members: number) => {
+    const members = ['a'];
+    const dwell = async (settledAt: number) => {
       await sleepUntil(settledAt + dwellSeconds * 1000);
       check();
       const to = settledAt + dwellSeconds * 1000;
       steady.push({
-        members,
+        members: members.length,
         fromSeconds: since(settledAt),
         seconds: dwellSeconds,
         eventsPerSec: Math.round(recordsIn(fleet.applied, settledAt, to) / dwellSeconds),
         longestGapMs: longestGap(fleet.applied, settledAt, to).ms,
+        longestMemberGapMs: longestMemberGap(fleet.applied, members, settledAt, to).ms,
       });
     };
     // a warms up (its first fetches, the JIT) for a second before its steady window.
     await sleepUntil(t0 + 1000);
     // The start of the current steady window: a leaving instance's partitions are those it applied since.
     let settledAt = Date.now();
-    await dwell(settledAt, 1);
+    await dwell(settledAt);
 
-    const members = ['a'];
     const plan = [
       ...joins.map((name) => ({ kind: 'join' as const, name })),
       ...joins.toReversed().map((name) => ({ kind: 'leave' as const, name })),
@@ -153,13 +170,15 @@ export async function rebalanceRun(
         break;
       }
       const before = members.length;
+      const staying = members.filter((m) => m !== step.name);
       const event =
         step.kind === 'join'
           ? await join(fleet, step.name, members, check)
           : await leave(fleet, step.name, members, settledAt, check);
       settledAt = event.resumedAt;
-      await dwell(settledAt, members.length);
+      await dwell(settledAt);
       const gap = longestGap(fleet.applied, event.at, event.pauseUntil);
+      const memberGap = longestMemberGap(fleet.applied, staying, event.at, event.pauseUntil);
       scaleEvents.push({
         ...event.summary,
         membersBefore: before,
@@ -167,9 +186,11 @@ export async function rebalanceRun(
         atSeconds: since(event.at),
         pauseMs: gap.ms,
         pauseStartsAfterMs: gap.from - event.at,
+        memberPauseMs: memberGap.ms,
+        memberPauseStartsAfterMs: memberGap.from - event.at,
       });
       ctx.log(
-        `scale: ${step.kind} ${step.name} → ${members.length} member(s): pause ${gap.ms} ms, resumed after ${event.summary.resumedSeconds} s`,
+        `scale: ${step.kind} ${step.name} → ${members.length} member(s): pause ${gap.ms} ms (one member: ${memberGap.ms} ms), resumed after ${event.summary.resumedSeconds} s`,
       );
     }
 
@@ -214,7 +235,13 @@ type StepResult = {
   pauseUntil: number;
   summary: Omit<
     ScaleEvent,
-    'membersBefore' | 'membersAfter' | 'atSeconds' | 'pauseMs' | 'pauseStartsAfterMs'
+    | 'membersBefore'
+    | 'membersAfter'
+    | 'atSeconds'
+    | 'pauseMs'
+    | 'pauseStartsAfterMs'
+    | 'memberPauseMs'
+    | 'memberPauseStartsAfterMs'
   >;
 };
 

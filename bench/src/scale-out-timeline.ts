@@ -21,6 +21,29 @@ export function longestGap(
   return best;
 }
 
+/**
+ * The longest stretch of [from, to] in which one of `members` applied nothing (its partitions stood
+ * still), and whose it was. In an eager rebalance each member stops when it notices the rebalance
+ * and resumes when the group has rejoined: the group's own gap is only where those stretches overlap.
+ */
+export function longestMemberGap(
+  applied: readonly AppliedBatch[],
+  members: readonly string[],
+  from: number,
+  to: number,
+): { ms: number; from: number; instance: string | null } {
+  let best: { ms: number; from: number; instance: string | null } = { ms: 0, from, instance: null };
+  for (const instance of members) {
+    const gap = longestGap(
+      applied.filter((a) => a.instance === instance),
+      from,
+      to,
+    );
+    if (gap.ms > best.ms) best = { ms: gap.ms, from: gap.from, instance };
+  }
+  return best;
+}
+
 /** Records applied in (from, to], by every instance or by one. */
 export function recordsIn(
   applied: readonly AppliedBatch[],

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AppliedBatch } from './scale-out-fleet.ts';
 import { expectedState } from './scale-out-oracle.ts';
-import { firstAfter, handover, longestGap, partitionsApplied, recordsIn } from './scale-out-timeline.ts';
+import {
+  firstAfter,
+  handover,
+  longestGap,
+  longestMemberGap,
+  partitionsApplied,
+  recordsIn,
+} from './scale-out-timeline.ts';
 
 const at = (t: number, instance: string, partition: number, records = 500): AppliedBatch => ({
   at: t,
@@ -27,6 +34,17 @@ describe('the applied-events timeline', () => {
     expect(longestGap(timeline, 1000, 1700)).toEqual({ ms: 350, from: 1050, to: 1400 });
     expect(longestGap(timeline, 0, 950)).toEqual({ ms: 900, from: 0, to: 900 });
     expect(longestGap([], 10, 30)).toEqual({ ms: 20, from: 10, to: 30 });
+  });
+
+  it('finds the longest stretch in which one member applied nothing, and whose it was', () => {
+    expect(longestMemberGap(timeline, ['a', 'b'], 1000, 1700)).toEqual({
+      ms: 690,
+      from: 1010,
+      instance: 'b',
+    });
+    expect(longestMemberGap(timeline, ['a'], 1000, 1700)).toEqual({ ms: 350, from: 1050, instance: 'a' });
+    // The group's gap is only where the members' stretches overlap.
+    expect(longestGap(timeline, 1000, 1700).ms).toBeLessThan(690);
   });
 
   it('counts records in a window, of all instances or one', () => {
