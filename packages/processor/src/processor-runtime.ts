@@ -9,11 +9,10 @@ import type { ConsumerSupervisor } from './consumer-supervisor.ts';
 import { ControlFollower } from './control-follower.ts';
 import { ControlPlane, requestPause } from './control-plane.ts';
 import { createDatabase, migrate } from './database.ts';
-import { type DeadLetter, deadLetterMessage } from './dead-letter.ts';
-import { ensureDeadLetterTopic } from './dead-letter-topic.ts';
+import type { DeadLetter } from './dead-letter.ts';
+import { ensureDeadLetterTopic, sendToDeadLetterTopic } from './dead-letter-topic.ts';
 import type { DedupePruner } from './dedupe-pruner.ts';
 import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
-import { errorCode } from './errors.ts';
 import type { HoldBack } from './hold-back.ts';
 import { createKafka } from './kafka-client.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -54,6 +53,7 @@ export class ProcessorRuntime<DB> {
   readonly schema: string;
   readonly groupId: string;
   readonly topics: string[];
+  readonly dlqTopic: string;
   readonly metrics: ProcessorMetrics;
   readonly events: RuntimeEvents = createRuntimeEvents();
   readonly instanceId: string;
@@ -88,6 +88,7 @@ export class ProcessorRuntime<DB> {
     this.schema = p.dbSchema ?? definition.name;
     this.groupId = p.groupId ?? definition.name;
     this.topics = [...new Set(definition.routes.map((r) => r.event.topic.name))];
+    this.dlqTopic = deadLetterTopicOf(definition as ProcessorDefinition<unknown>);
     this.instanceId = `${definition.name}@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.#telemetry = startTelemetry(definition.name);
     this.metrics = new ProcessorMetrics(this.#telemetry.meter, { processor: definition.name });
@@ -157,10 +158,7 @@ export class ProcessorRuntime<DB> {
     await migrate(this.db as Kysely<unknown>, this.schema, this.definition.migrations);
     await this.#codec.registerAll();
     await Promise.all([this.#admin.connect(), this.#producer.connect()]);
-    await ensureDeadLetterTopic(
-      this.#admin,
-      deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
-    );
+    await ensureDeadLetterTopic(this.#admin, this.dlqTopic);
     await this.#supervisor.start();
     this.#relay?.start();
     this.#schedules?.start();
@@ -175,7 +173,7 @@ export class ProcessorRuntime<DB> {
         schema: this.schema,
         groupId: this.groupId,
         topics: this.topics,
-        dlqTopic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
+        dlqTopic: this.dlqTopic,
         dedupeWindowHours: processing.dedupeWindowHours,
         replay: processing.replay,
         httpAddress: this.internalAddress,
@@ -225,17 +223,8 @@ export class ProcessorRuntime<DB> {
   }
 
   async #sendDeadLetters(letters: DeadLetter[]): Promise<void> {
-    await this.#producer.send({
-      topic: deadLetterTopicOf(this.definition as ProcessorDefinition<unknown>),
-      acks: -1,
-      messages: letters.map((l) => deadLetterMessage(this.definition.name, l)),
-    });
-    const last = letters.at(-1)?.error;
-    if (last) {
-      // For `fleet status`: text Postgres can store, whatever the record held.
-      const message = `${errorCode(last)}: ${last instanceof Error ? last.message : String(last)}`;
-      await this.#control?.recordError(message.toWellFormed().replaceAll('\u0000', '\\0')).catch(() => {});
-    }
+    const reason = await sendToDeadLetterTopic(this.#producer, this.dlqTopic, this.definition.name, letters);
+    if (reason) await this.#control?.recordError(reason).catch(() => {});
   }
 
   #startHttp(): Promise<void> {
@@ -257,15 +246,7 @@ export class ProcessorRuntime<DB> {
         admin: this.#admin,
         jobs: this.#rebuilds,
         startReplica: (definition, options) => ProcessorRuntime.start(definition, options),
-        status: async () => ({
-          processor: this.definition.name,
-          groupId: this.groupId,
-          schema: this.schema,
-          paused: this.paused,
-          replay: this.config.processing.replay,
-          lag: [...this.metrics.lag.values()],
-          outbox: this.metrics.outbox,
-        }),
+        paused: () => this.paused,
         requestPause: (paused, by) => this.requestPause(paused, by),
         withConsumerStopped: (work) => this.#supervisor.detached(work),
       },

@@ -27,8 +27,10 @@ export interface ListenerParts<DB> {
   /** The event types it reads and writes, for its AsyncAPI document. */
   events: readonly EventType[];
   readiness: Readiness;
-  /** What the admin API's operations run on. */
-  admin: Omit<RuntimeAdminParts<DB>, 'definition' | 'config' | 'processor'>;
+  /** What the admin API's operations run on, and whether the instance is paused (for its status). */
+  admin: Omit<RuntimeAdminParts<DB>, 'definition' | 'config' | 'processor' | 'status'> & {
+    paused(): boolean;
+  };
 }
 
 /**
@@ -57,6 +59,15 @@ export class RuntimeListeners<DB> {
             ...parts.admin,
             definition,
             config,
+            status: async () => ({
+              processor: definition.name,
+              groupId: parts.groupId,
+              schema: parts.schema,
+              paused: parts.admin.paused(),
+              replay: config.processing.replay,
+              lag: [...parts.metrics.lag.values()],
+              outbox: parts.metrics.outbox,
+            }),
             processor: {
               name: definition.name,
               groupId: parts.groupId,
