@@ -12,6 +12,15 @@ export interface AppliedBatch {
   records: number;
 }
 
+/** A member noticing a rebalance (and rejoining), or having joined and synced. */
+export interface MembershipChange {
+  at: number;
+  instance: string;
+  kind: 'rebalancing' | 'joined';
+  /** Joined: its partitions. */
+  partitions?: number[];
+}
+
 /** Instances are named a, b, c, … in the order they start. */
 export const instanceNames = (k: number) => Array.from({ length: k }, (_, i) => String.fromCharCode(97 + i));
 
@@ -40,6 +49,7 @@ export interface InstanceHandle {
  */
 export class InstanceFleet {
   readonly applied: AppliedBatch[] = [];
+  readonly membership: MembershipChange[] = [];
   /** The report of every instance stopped so far, by name. */
   readonly reports = new Map<string, InstanceReport>();
   readonly #input: ScenarioInput;
@@ -124,7 +134,10 @@ export class InstanceFleet {
         handle.fresh = m.fresh;
         handle.firstAppliedAt ??= m.at;
         this.applied.push({ at: m.at, instance: name, partition: m.partition, records: m.records });
-      } else if (m.kind === 'booted') booted.resolve(m.at);
+      } else if (m.kind === 'rebalancing') this.membership.push({ at: m.at, instance: name, kind: m.kind });
+      else if (m.kind === 'joined')
+        this.membership.push({ at: m.at, instance: name, kind: m.kind, partitions: m.partitions });
+      else if (m.kind === 'booted') booted.resolve(m.at);
       else if (m.kind === 'started') started.resolve(m.at);
       else if (m.kind === 'handled') handle.firstHandledAt = m.at;
       else if (m.kind === 'stopped') {

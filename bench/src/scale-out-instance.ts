@@ -1,13 +1,13 @@
 // One instance of processor D (bench-processor.ts, the runtime with default settings) as an OS
 // process of its own, so its own consumer-group member, for the scale-out measurement. Input:
 // BENCH_SCENARIO (JSON, a ScenarioInput naming topics, database, schema and group); every applied
-// sub-batch is reported over IPC as it happens. It starts the runtime (joins the group) when told
+// sub-batch, rebalance noticed and group joined is reported over IPC as it happens. It starts the runtime (joins the group) when told
 // `join`, so that Node's own start can be kept out of a join's timing; `stop` stops it gracefully.
-import { EventEmitter } from 'node:events';
 import type { RuntimeEventMap } from '@fleet/processor';
 import { startBenchRuntime } from './runtime-processor.ts';
 import type { InstanceMessage, ParentMessage } from './scale-out-protocol.ts';
 import type { ScenarioInput } from './scenario.ts';
+import { watchEmitted } from './watch-emitted.ts';
 
 const input = JSON.parse(process.env.BENCH_SCENARIO ?? 'null') as ScenarioInput | null;
 if (!input) throw new Error('BENCH_SCENARIO (JSON) is required');
@@ -42,19 +42,6 @@ const report = (stopReceivedAt: number, cpuSecondsSinceMark: number, cpuSecondsT
   records,
 });
 
-/**
- * `runtime.events` can be subscribed to only once `ProcessorRuntime.start` has returned, but a
- * member applies sub-batches during its start already (right after it joined, while the rest
- * starts): the runtime's `batch.applied` is watched where it is emitted, from the first one on.
- */
-function watchAppliedSubBatches(listener: (e: RuntimeEventMap['batch.applied'][0]) => void): void {
-  const emit = EventEmitter.prototype.emit;
-  EventEmitter.prototype.emit = function (this: EventEmitter, name: string | symbol, ...args: unknown[]) {
-    if (name === 'batch.applied') listener(args[0] as RuntimeEventMap['batch.applied'][0]);
-    return emit.call(this, name, ...args);
-  };
-}
-
 try {
   // The runtime's code is loaded (static imports): Node's start is over before the join is timed.
   await send({ kind: 'booted', at: Date.now() });
@@ -64,9 +51,19 @@ try {
     await send({ kind: 'stopped', at: Date.now(), report: report(Date.now(), 0, 0) });
     process.exit(0);
   }
-  watchAppliedSubBatches(({ partition, records: n }) => {
-    records += n;
-    void send({ kind: 'applied', at: Date.now(), partition, records: n, fresh });
+  watchEmitted({
+    'batch.applied': (e) => {
+      const { partition, records: n } = e as RuntimeEventMap['batch.applied'][0];
+      records += n;
+      void send({ kind: 'applied', at: Date.now(), partition, records: n, fresh });
+    },
+    // kafkajs' consumer.events.REBALANCING: the member noticed a rebalance and rejoins.
+    'consumer.rebalancing': () => void send({ kind: 'rebalancing', at: Date.now() }),
+    // consumer.events.GROUP_JOIN: joined and synced, with its assignment.
+    'consumer.group_join': (e) => {
+      const { memberAssignment } = (e as { payload: { memberAssignment: Record<string, number[]> } }).payload;
+      void send({ kind: 'joined', at: Date.now(), partitions: Object.values(memberAssignment).flat() });
+    },
   });
   const runtime = await startBenchRuntime(input, (events) => {
     if (fresh === 0 && events.length > 0) void send({ kind: 'handled', at: Date.now() });

@@ -16,6 +16,10 @@ export type InstanceMessage =
    * (new event IDs only: the dedupe filters before the handler).
    */
   | { kind: 'applied'; at: number; partition: number; records: number; fresh: number }
+  /** kafkajs noticed a rebalance (at a heartbeat or fetch) and rejoins: the member stops fetching. */
+  | { kind: 'rebalancing'; at: number }
+  /** kafkajs joined and synced: the member's partitions from now on. */
+  | { kind: 'joined'; at: number; partitions: number[] }
   | { kind: 'stopped'; at: number; report: InstanceReport }
   | { kind: 'error'; message: string };
 

@@ -16,6 +16,8 @@ import {
   longestGap,
   longestMemberGap,
   partitionsApplied,
+  type RebalanceRound,
+  rebalanceRound,
   recordsIn,
 } from './scale-out-timeline.ts';
 import { round } from './scenario.ts';
@@ -40,35 +42,32 @@ export interface ScaleEvent {
   membersAfter: number;
   /** Seconds since the run's first sub-batch: told to join, or asked to stop (leave). */
   atSeconds: number;
-  /**
-   * Join: told to join → its runtime started, i.e. joined (migrations check, registry, connections,
-   * join and sync; its Node process had started and loaded the code before).
-   */
+  /** Join: told to join → its runtime started (it had joined: kafkajs' join is part of the start). */
   startedSeconds: number | null;
   /** Leave: stop request → the instance stopped (in-flight sub-batch finished, group left, closed). */
   stopSeconds: number | null;
   /**
-   * Join: told to join → its first sub-batch applied (it holds partitions: the new generation is
-   * processing). Leave: stop request → every partition the leaving instance held applied by another
-   * instance (the handover).
+   * Event → the first member noticing the rebalance (kafkajs' REBALANCING, at a heartbeat: until
+   * then every member goes on as before); null when none reported one.
+   */
+  noticedSeconds: number | null;
+  /** Event → the last member joined and synced (kafkajs' GROUP_JOIN): the new assignment. */
+  rejoinedSeconds: number;
+  /**
+   * Event → every member applying again (each applied a sub-batch since its join) and, for a
+   * leave, every partition the leaving instance held applied by another (the handover).
    */
   resumedSeconds: number;
   /** Leave: per partition it held, stop request → first sub-batch of it applied by another instance. */
   handover: { partition: number; seconds: number; by: string }[] | null;
-  /**
-   * Longest stretch in which no instance applied anything, from the event to `resumed` (a join: to
-   * 1 s after it, should an older member resume later than the new one).
-   */
+  /** Longest stretch, from the first notice to `resumed`, in which no instance applied anything. */
   pauseMs: number;
-  /** Where that stretch began, in ms after the event. */
-  pauseStartsAfterMs: number;
   /**
    * The same for one member that stays in the group throughout (not the one joining or leaving):
    * its partitions stood still that long. Members stop one by one, each at its own heartbeat, and
    * resume together, so this is longer than the group's pause.
    */
   memberPauseMs: number;
-  memberPauseStartsAfterMs: number;
 }
 
 export interface RebalanceRun {
@@ -177,20 +176,23 @@ export async function rebalanceRun(
           : await leave(fleet, step.name, members, settledAt, check);
       settledAt = event.resumedAt;
       await dwell(settledAt);
-      const gap = longestGap(fleet.applied, event.at, event.pauseUntil);
-      const memberGap = longestMemberGap(fleet.applied, staying, event.at, event.pauseUntil);
+      const from = event.round.noticedAt ?? event.at;
+      const gap = longestGap(fleet.applied, from, event.resumedAt);
+      const memberGap = longestMemberGap(fleet.applied, staying, from, event.resumedAt);
+      const seconds = (t: number) => round((t - event.at) / 1000, 3);
       scaleEvents.push({
         ...event.summary,
         membersBefore: before,
         membersAfter: members.length,
         atSeconds: since(event.at),
+        noticedSeconds: event.round.noticedAt === null ? null : seconds(event.round.noticedAt),
+        rejoinedSeconds: seconds(event.round.rejoinedAt),
+        resumedSeconds: seconds(event.resumedAt),
         pauseMs: gap.ms,
-        pauseStartsAfterMs: gap.from - event.at,
         memberPauseMs: memberGap.ms,
-        memberPauseStartsAfterMs: memberGap.from - event.at,
       });
       ctx.log(
-        `scale: ${step.kind} ${step.name} → ${members.length} member(s): pause ${gap.ms} ms (one member: ${memberGap.ms} ms), resumed after ${event.summary.resumedSeconds} s`,
+        `scale: ${step.kind} ${step.name} → ${members.length} member(s): noticed after ${event.round.noticedAt === null ? '—' : seconds(event.round.noticedAt)} s, everyone applying after ${seconds(event.resumedAt)} s; pause ${gap.ms} ms (one member: ${memberGap.ms} ms)`,
       );
     }
 
@@ -230,22 +232,13 @@ export async function rebalanceRun(
 
 type StepResult = {
   at: number;
+  round: RebalanceRound;
+  /** Every member applying again (and, for a leave, every partition it held taken over). */
   resumedAt: number;
-  /** End of the stretch searched for the pause. */
-  pauseUntil: number;
-  summary: Omit<
-    ScaleEvent,
-    | 'membersBefore'
-    | 'membersAfter'
-    | 'atSeconds'
-    | 'pauseMs'
-    | 'pauseStartsAfterMs'
-    | 'memberPauseMs'
-    | 'memberPauseStartsAfterMs'
-  >;
+  summary: Pick<ScaleEvent, 'kind' | 'instance' | 'startedSeconds' | 'stopSeconds' | 'handover'>;
 };
 
-/** Tells a booted instance to join; done when it applied its first sub-batch. */
+/** Tells a booted instance to join; done when every member, the new one included, applies again. */
 async function join(
   fleet: InstanceFleet,
   name: string,
@@ -257,27 +250,27 @@ async function join(
   fleet.join(name);
   const at = handle.joinAskedAt ?? Date.now();
   members.push(name);
-  const resumedAt = await pollUntil(`the first sub-batch of ${name}`, () => handle.firstAppliedAt, {
-    timeoutMs: STEP_TIMEOUT_MS,
-    check,
-  });
+  const round = await pollUntil(
+    `the group with ${name} applying`,
+    () => rebalanceRound(fleet.membership, fleet.applied, members, at) ?? undefined,
+    { timeoutMs: STEP_TIMEOUT_MS, check },
+  );
   const startedAt = await handle.started;
   return {
     at,
-    resumedAt,
-    pauseUntil: resumedAt + 1000,
+    round,
+    resumedAt: round.applyingAt,
     summary: {
       kind: 'join',
       instance: name,
-      startedSeconds: round((startedAt - at) / 1000, 3),
+      startedSeconds: round3((startedAt - at) / 1000),
       stopSeconds: null,
-      resumedSeconds: round((resumedAt - at) / 1000, 3),
       handover: null,
     },
   };
 }
 
-/** Stops an instance gracefully; done when every partition it held was applied by another instance. */
+/** Stops an instance gracefully; done when the others apply again and have taken over its partitions. */
 async function leave(
   fleet: InstanceFleet,
   name: string,
@@ -289,31 +282,32 @@ async function leave(
   const held = partitionsApplied(fleet.applied, name, settledAt, at);
   const stopping = fleet.stop(name);
   members.splice(members.indexOf(name), 1);
-  const taken = await pollUntil(
-    `the partitions of ${name} (${held.join(', ')}) applied by another instance`,
+  const { round, taken } = await pollUntil(
+    `the group without ${name} applying, its partitions (${held.join(', ')}) taken over`,
     () => {
+      const r = rebalanceRound(fleet.membership, fleet.applied, members, at);
       const h = handover(fleet.applied, name, held, at);
-      return h.every((p) => p.at !== null) ? h : undefined;
+      return r && h.every((p) => p.at !== null) ? { round: r, taken: h } : undefined;
     },
     { timeoutMs: STEP_TIMEOUT_MS, check },
   );
   const stopped = await stopping;
-  const resumedAt = Math.max(...taken.map((p) => p.at ?? 0));
   return {
     at,
-    resumedAt,
-    pauseUntil: resumedAt,
+    round,
+    resumedAt: Math.max(round.applyingAt, ...taken.map((p) => p.at ?? 0)),
     summary: {
       kind: 'leave',
       instance: name,
       startedSeconds: null,
-      stopSeconds: round((stopped.at - stopped.askedAt) / 1000, 3),
-      resumedSeconds: round((resumedAt - at) / 1000, 3),
+      stopSeconds: round3((stopped.at - stopped.askedAt) / 1000),
       handover: taken.map((p) => ({
         partition: p.partition,
-        seconds: round(((p.at ?? 0) - at) / 1000, 3),
+        seconds: round3(((p.at ?? 0) - at) / 1000),
         by: p.by ?? '',
       })),
     },
   };
 }
+
+const round3 = (value: number) => round(value, 3);

@@ -95,11 +95,11 @@ export function renderScaleOut(r: ScaleOutResult): string {
       '',
       `**Rebalances**: one backlog of ${n(b.events)} events, instance a alone, then ${b.maxInstances - 1} join(s) and as many graceful leaves (last in, first out), ${b.dwellSeconds} s unchanged after each; ${b.seconds} s from the first sub-batch to the last.${b.cutShort ? ` Cut short: ${b.cutShort}.` : ''}`,
       '',
-      '| event | members | joined / stopped s | resumed s | pause ms: group (starts after ms) | pause ms: one member (starts after ms) | handover per partition s |',
+      '| event | members | noticed s | rejoined s | resumed s | pause ms: group / one member | handover per partition s |',
       '|---|---|---:|---:|---:|---:|---|',
       ...b.scaleEvents.map(
         (e) =>
-          `| ${e.kind} ${e.instance} at ${e.atSeconds.toFixed(1)} s | ${e.membersBefore} → ${e.membersAfter} | ${n(e.startedSeconds ?? e.stopSeconds, 2)} | ${n(e.resumedSeconds, 2)} | ${n(e.pauseMs)} (${n(e.pauseStartsAfterMs)}) | ${n(e.memberPauseMs)} (${n(e.memberPauseStartsAfterMs)}) | ${e.handover ? e.handover.map((h) => `p${h.partition}→${h.by} ${n(h.seconds, 2)}`).join(', ') : '—'} |`,
+          `| ${e.kind} ${e.instance} at ${e.atSeconds.toFixed(1)} s | ${e.membersBefore} → ${e.membersAfter} | ${n(e.noticedSeconds, 2)} | ${n(e.rejoinedSeconds, 2)} | ${n(e.resumedSeconds, 2)} | ${n(e.pauseMs)} / ${n(e.memberPauseMs)} | ${e.handover ? e.handover.map((h) => `p${h.partition}→${h.by} ${n(h.seconds, 2)}`).join(', ') : '—'} |`,
       ),
       '',
       '| steady window | members | events/s | longest stretch with nothing applied, ms: group / one member |',

@@ -1,4 +1,4 @@
-import type { AppliedBatch } from './scale-out-fleet.ts';
+import type { AppliedBatch, MembershipChange } from './scale-out-fleet.ts';
 
 /**
  * The longest stretch of [from, to] in which no instance applied anything: the window's edges count
@@ -107,4 +107,46 @@ export function bucketed(applied: readonly AppliedBatch[], from: number, to: num
     if (i >= 0 && i < buckets) series[i] = (series[i] ?? 0) + (x.records * 1000) / bucketMs;
   }
   return { bucketMs, perInstance };
+}
+
+/** One rebalance as the members reported it (kafkajs' REBALANCING and GROUP_JOIN) and lived it. */
+export interface RebalanceRound {
+  /** The first member noticing the rebalance (null: none reported one, e.g. a group of one). */
+  noticedAt: number | null;
+  /** The last member joined and synced. */
+  rejoinedAt: number;
+  /** Every member has applied a sub-batch since its join. */
+  applyingAt: number;
+}
+
+/**
+ * The rebalance `members` went through after `since`, once complete: each has joined after the last
+ * one noticed it (the coordinator answers the joins only when every member has rejoined) and has
+ * applied since; null while any has not.
+ */
+export function rebalanceRound(
+  membership: readonly MembershipChange[],
+  applied: readonly AppliedBatch[],
+  members: readonly string[],
+  since: number,
+): RebalanceRound | null {
+  const after = membership.filter((c) => c.at > since && members.includes(c.instance));
+  const noticed = after.filter((c) => c.kind === 'rebalancing').map((c) => c.at);
+  const lastNotice = noticed.length > 0 ? Math.max(...noticed) : since;
+  const joined: number[] = [];
+  const applying: number[] = [];
+  for (const m of members) {
+    const joins = after.filter((c) => c.instance === m && c.kind === 'joined' && c.at >= lastNotice);
+    if (joins.length === 0) return null;
+    const at = Math.min(...joins.map((c) => c.at));
+    const first = firstAfter(applied, at, (a) => a.instance === m);
+    if (!first) return null;
+    joined.push(at);
+    applying.push(first.at);
+  }
+  return {
+    noticedAt: noticed.length > 0 ? Math.min(...noticed) : null,
+    rejoinedAt: Math.max(...joined),
+    applyingAt: Math.max(...applying),
+  };
 }

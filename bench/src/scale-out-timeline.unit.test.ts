@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppliedBatch } from './scale-out-fleet.ts';
+import type { AppliedBatch, MembershipChange } from './scale-out-fleet.ts';
 import { expectedState } from './scale-out-oracle.ts';
 import {
   firstAfter,
@@ -7,6 +7,7 @@ import {
   longestGap,
   longestMemberGap,
   partitionsApplied,
+  rebalanceRound,
   recordsIn,
 } from './scale-out-timeline.ts';
 
@@ -68,6 +69,32 @@ describe('the applied-events timeline', () => {
       { partition: 3, at: null, by: null },
       { partition: 4, at: null, by: null },
     ]);
+  });
+});
+
+describe('a rebalance round as the members report it', () => {
+  // b is told to join at 1000; a notices at its heartbeat (1300), both join at 1450, then apply.
+  const membership: MembershipChange[] = [
+    { at: 900, instance: 'a', kind: 'joined', partitions: [0, 1] },
+    { at: 1300, instance: 'a', kind: 'rebalancing' },
+    { at: 1450, instance: 'a', kind: 'joined', partitions: [0] },
+    { at: 1452, instance: 'b', kind: 'joined', partitions: [1] },
+  ];
+  const applied = [at(1200, 'a', 0), at(1320, 'a', 1), at(1500, 'a', 0), at(1550, 'b', 1)];
+
+  it('is complete once every member joined after the last notice and applied since', () => {
+    expect(rebalanceRound(membership, applied, ['a', 'b'], 1000)).toEqual({
+      noticedAt: 1300,
+      rejoinedAt: 1452,
+      applyingAt: 1550,
+    });
+  });
+
+  it('is not complete while a member has not applied since its join, or not joined yet', () => {
+    expect(rebalanceRound(membership, applied.slice(0, 3), ['a', 'b'], 1000)).toBeNull();
+    expect(rebalanceRound(membership.slice(0, 3), applied, ['a', 'b'], 1000)).toBeNull();
+    // a's join before the notice belongs to an earlier round.
+    expect(rebalanceRound(membership.slice(0, 2), applied, ['a'], 800)).toBeNull();
   });
 });
 
