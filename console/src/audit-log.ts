@@ -1,8 +1,8 @@
+import type { AuditResult } from '@fleet/service-kit';
 import { type Kysely, sql } from 'kysely';
 import type { Principal } from './auth.ts';
 
-/** How a write action ended: done, refused until the operator acts, malformed, failed, or not allowed. */
-export type AuditResult = 'pending' | 'ok' | 'refused' | 'invalid' | 'failed' | 'denied';
+export type { AuditResult };
 
 export interface AuditEntry {
   id: number;
@@ -22,15 +22,6 @@ export interface AuditEntry {
 }
 
 export const AUDIT_SCHEMA = 'fleet_console';
-
-/** The result an HTTP status stands for. */
-export function resultOf(status: number): AuditResult {
-  if (status < 300) return 'ok';
-  if (status === 403 || status === 401) return 'denied';
-  if (status === 409) return 'refused';
-  if (status < 500) return 'invalid';
-  return 'failed';
-}
 
 /**
  * Every write action through the console, in the console's own schema (`fleet_console.audit`):

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorBody, errorBodyOf, errorOfBody } from '@fleet/errors';
-import { errorReply } from '@fleet/service-kit';
+import { auditResultOf, errorReply } from '@fleet/service-kit';
 import type { AdminClient, AdminResponse } from './admin-client.ts';
 import { actingOperator, ConsoleError, errorFromAdmin } from './admin-client.ts';
 import { type ProcessorEvents, processorEvents } from './asyncapi-view.ts';
 import type { AuditLog } from './audit-log.ts';
-import { resultOf } from './audit-log.ts';
 import type { Principal } from './auth.ts';
 import type { FleetCollector } from './collector.ts';
 import { type AdminDeadLetter, type DecodedDeadLetter, decodeDeadLetter } from './dead-letter-view.ts';
@@ -291,7 +290,7 @@ export class ConsoleOperations {
       outcome = { status: reply.status, body: reply.body };
       if (!reply.expected) unexpected = error;
     }
-    await this.#audit.finish(id, resultOf(outcome.status), outcome.status, outcome.body);
+    await this.#audit.finish(id, auditResultOf(outcome.status), outcome.status, outcome.body);
     void this.#collector.refresh();
     // The server's error handler logs it and answers the same 500.
     if (unexpected !== undefined) throw unexpected;

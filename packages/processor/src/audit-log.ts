@@ -57,14 +57,7 @@ export interface AuditFilter {
   limit?: number | undefined;
 }
 
-/** The result an HTTP status stands for. */
-export function auditResultOf(status: number): AuditResult {
-  if (status < 300) return 'ok';
-  if (status === 401 || status === 403) return 'denied';
-  if (status === 409) return 'refused';
-  if (status < 500) return 'invalid';
-  return 'failed';
-}
+export { auditResultOf } from '@fleet/service-kit';
 
 /** JSON for a jsonb column: text PostgreSQL stores (no NUL), bounded so that one answer cannot bloat the table. */
 function jsonb(value: unknown, max = 16_384): string {

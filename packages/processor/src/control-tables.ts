@@ -1,3 +1,4 @@
+import type { AuditResult } from '@fleet/service-kit';
 import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 
 /**
@@ -81,8 +82,7 @@ export type ControlTables = {
   };
 };
 
-/** How an audited operation ended: done, refused until the operator acts, malformed, failed, or not allowed. */
-export type AuditResult = 'pending' | 'ok' | 'refused' | 'invalid' | 'failed' | 'denied';
+export type { AuditResult };
 
 /** A connection (any schema on its search_path) seen with the control tables' types. */
 export const controlTables = (db: Kysely<unknown>): Kysely<ControlTables> => db.withTables<ControlTables>();

@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import { kafkaClientOptions } from '@fleet/service-kit';
-import { Kafka, type KafkaConfig, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel as kafkaLogLevel,
+  type LogEntry,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from './logger.ts';
 import type { RuntimeConfig } from './runtime-config.ts';
 
@@ -41,3 +48,14 @@ export function createKafka(config: RuntimeConfig['kafka'], clientId: string, lo
   };
   return new Kafka(kafkaConfig);
 }
+
+/**
+ * The runtime's producer: idempotent with acks=all and one request in flight, so its own retries
+ * neither duplicate nor reorder; kafkajs 2's murmur2 partitioner, chosen explicitly.
+ */
+export const createIdempotentProducer = (kafka: Kafka): Producer =>
+  kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });

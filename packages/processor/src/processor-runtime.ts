@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventCodec } from '@fleet/contracts';
-import { type Admin, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { RebuildJobs } from './admin/rebuild-jobs.ts';
 import { consumerParts } from './consumer-parts.ts';
@@ -14,7 +14,7 @@ import { ensureDeadLetterTopic, sendToDeadLetterTopic } from './dead-letter-topi
 import type { DedupePruner } from './dedupe-pruner.ts';
 import { deadLetterTopicOf, type ProcessorDefinition } from './define-processor.ts';
 import type { HoldBack } from './hold-back.ts';
-import { createKafka } from './kafka-client.ts';
+import { createIdempotentProducer, createKafka } from './kafka-client.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { OutboxRelay } from './outbox-relay.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
@@ -97,12 +97,7 @@ export class ProcessorRuntime<DB> {
     this.db = createDatabase<DB>(config.database, this.schema, definition.name);
     this.#kafka = createKafka(config.kafka, definition.name, logger);
     this.#admin = this.#kafka.admin();
-    // Idempotent producer with acks=all: no duplicates or reordering from its own retries.
-    this.#producer = this.#kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner, // kafkajs 2's murmur2 partitioner, chosen explicitly
-    });
+    this.#producer = createIdempotentProducer(this.#kafka);
     this.#codec = new EventCodec({
       registryUrl: config.registry.url,
       events: [...definition.routes.map((r) => r.event), ...(definition.publishes ?? [])],

@@ -1,3 +1,4 @@
+export { type AuditResult, auditResultOf } from './audit-result.ts';
 export {
   ConfigError,
   connectionEnv,

@@ -1,4 +1,5 @@
-import { type Admin, type IHeaders, type Kafka, type Message, Partitioners } from 'kafkajs';
+import type { Admin, IHeaders, Kafka, Message } from 'kafkajs';
+import { createIdempotentProducer } from '../kafka-client.ts';
 import {
   type DeadLetterFilter,
   type DeadLetterRecord,
@@ -81,11 +82,8 @@ export async function redriveDeadLetters(
     );
   const result: RedriveResult = { processor: processor.name, dlqTopic: processor.dlqTopic, redriven: [] };
   if (selected.length === 0) return result;
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner, // the runtime's, for letters without a partition
-  });
+  // The runtime's producer and partitioner, for letters without a partition.
+  const producer = createIdempotentProducer(kafka);
   await producer.connect();
   try {
     for (const [topic, group] of Map.groupBy(selected, (l) => l.source.topic as string)) {
