@@ -14,8 +14,15 @@ export const fieldIssueSchema = z.strictObject({
  * The fleet's HTTP error body as a zod schema, for a service's OpenAPI document and response
  * serialization: `{ error: { code, message, details? } }`, `code` limited to those the service
  * answers with. Every code and its meaning: docs/errors.md.
+ *
+ * `id` names the OpenAPI component and must be unique per service (`OrderIntakeError`): zod's
+ * registry maps an id to the last schema given it, so two services' `Error` in one process (an
+ * all-in-one test run) would publish one service's codes in the other's document.
  */
-export function errorResponseSchema<const C extends readonly [ErrorCode, ...ErrorCode[]]>(codes: C) {
+export function errorResponseSchema<const C extends readonly [ErrorCode, ...ErrorCode[]]>(
+  codes: C,
+  id: `${string}Error`,
+) {
   return z
     .strictObject({
       error: z.strictObject({
@@ -31,5 +38,5 @@ export function errorResponseSchema<const C extends readonly [ErrorCode, ...Erro
           .optional(),
       }),
     })
-    .meta({ id: 'Error' });
+    .meta({ id });
 }

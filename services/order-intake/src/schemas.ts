@@ -89,21 +89,24 @@ export const cancelOrderAccepted = z.strictObject({ eventId: uuid }).meta({
 export type CancelOrderAccepted = z.output<typeof cancelOrderAccepted>;
 
 /** The codes the intake answers with (each one's meaning and status: docs/errors.md). */
-export const errorResponse = errorResponseSchema([
-  'VALIDATION_FAILED',
-  'INVALID_JSON',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'ORDER_ID_TAKEN',
-  'IDEMPOTENCY_KEY_REUSED',
-  'IDEMPOTENCY_KEY_IN_PROGRESS',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RATE_LIMITED',
-  'NOT_FOUND',
-  'UNAVAILABLE',
-  'INTERNAL',
-]);
+export const errorResponse = errorResponseSchema(
+  [
+    'VALIDATION_FAILED',
+    'INVALID_JSON',
+    'UNAUTHORIZED',
+    'FORBIDDEN',
+    'ORDER_ID_TAKEN',
+    'IDEMPOTENCY_KEY_REUSED',
+    'IDEMPOTENCY_KEY_IN_PROGRESS',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'RATE_LIMITED',
+    'NOT_FOUND',
+    'UNAVAILABLE',
+    'INTERNAL',
+  ],
+  'OrderIntakeError',
+);
 export type ErrorResponse = z.output<typeof errorResponse>;
 
 const json = <S extends z.ZodType>(schema: S, description: string) => ({

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { errorResponseSchema } from '@fleet/service-kit';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ApiKeyRegistry } from '../src/auth/api-key-registry.ts';
@@ -14,6 +15,16 @@ class BrokenRegistry extends ApiKeyRegistry {
 }
 
 describe('order-intake answers every error in the fleet shape', () => {
+  it("documents its own error codes when another service's error schema is loaded in the same process", async () => {
+    // What an all-in-one test run does: another service's schema registered after the intake's.
+    errorResponseSchema(['NOT_FOUND'], 'OtherServiceError');
+    const { app } = await testApp();
+    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    const error = doc.components.schemas.OrderIntakeError;
+    expect(error.properties.error.properties.code.enum).toContain('FORBIDDEN');
+    expect(JSON.stringify(doc.paths)).toContain('#/components/schemas/OrderIntakeError');
+  });
+
   it('an unknown route: 404 NOT_FOUND', async () => {
     const { app } = await testApp();
     const res = await app.inject({ method: 'GET', url: '/orderz' });

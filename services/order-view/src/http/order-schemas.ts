@@ -72,7 +72,7 @@ export const orderList = z
   .meta({ id: 'OrderList' });
 
 /** The fleet's error body with the codes this API answers with (docs/errors.md). */
-export const problem = errorResponseSchema(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL']);
+export const problem = errorResponseSchema(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL'], 'OrderViewError');
 
 export const orderParams = z.object({ id: z.uuid({ error: 'must be an order ID (UUID)' }) });
 
