@@ -9,6 +9,7 @@ import { dlqPurgeCommand } from './commands/dlq-purge-command.ts';
 import { dlqRedriveCommand } from './commands/dlq-redrive-command.ts';
 import { dlqShowCommand } from './commands/dlq-show-command.ts';
 import { pauseCommand } from './commands/pause-command.ts';
+import { provisionCommand } from './commands/provision-command.ts';
 import { rebuildCommand } from './commands/rebuild-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
 import { statusCommand } from './commands/status-command.ts';
@@ -66,7 +67,7 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
 
   const program = new Command('fleet')
     .description(
-      'Operate a fleet of Kafka event processors: status, pause/resume, dead letters, replay, rebuild, audit.',
+      'Operate a fleet of Kafka event processors: status, pause/resume, dead letters, replay, rebuild, audit, database roles.',
     )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -219,6 +220,26 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
           processor: o.processor,
           since: o.since === undefined ? undefined : parseSince(o.since),
           limit: Math.min(parseLimit(o.limit), 1000),
+        }),
+      ),
+    );
+
+  program
+    .command('provision <processors...>')
+    .description(
+      'as an administrator: a PostgreSQL login role per processor owning only its schemas, an operator role, the control tables with row-level security (idempotent)',
+    )
+    .option('--dry-run', 'print the SQL, connect to nothing')
+    .option('--role-prefix <prefix>', 'a processor’s role is the prefix and its name', 'fleet_')
+    .option('--operator-role <role>', 'the role of the fleet CLI and the console (default <prefix>operator)')
+    .addOption(jsonOption())
+    .action(
+      action<{ dryRun?: boolean; rolePrefix: string; operatorRole?: string }>((ctx, o, [processors]) =>
+        provisionCommand(ctx, {
+          processors: processors as unknown as string[],
+          rolePrefix: o.rolePrefix,
+          operatorRole: o.operatorRole,
+          dryRun: o.dryRun,
         }),
       ),
     );

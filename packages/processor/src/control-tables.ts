@@ -87,67 +87,106 @@ export type { AuditResult };
 /** A connection (any schema on its search_path) seen with the control tables' types. */
 export const controlTables = (db: Kysely<unknown>): Kysely<ControlTables> => db.withTables<ControlTables>();
 
-/** Creates the control tables once per database; an advisory lock keeps concurrent starts from racing. */
+/**
+ * The statements that create the control tables, idempotent: run by `ensureControlTables` and printed
+ * by `fleet provision` (an administrator creates them once when processors run as least-privileged roles).
+ */
+export const controlTableStatements: readonly string[] = [
+  'create schema if not exists fleet',
+  `create table if not exists fleet.processors (
+    group_id text primary key,
+    name text not null,
+    db_schema text not null,
+    topics text[] not null,
+    dlq_topic text not null,
+    dedupe_window_hours integer not null,
+    replay boolean not null default false,
+    updated_at timestamptz not null default now())`,
+  `create table if not exists fleet.instances (
+    instance_id text primary key,
+    group_id text not null,
+    host text not null,
+    pid integer not null,
+    http_address text,
+    paused boolean not null default false,
+    started_at timestamptz not null default now(),
+    last_seen timestamptz not null default now(),
+    last_error text,
+    last_error_at timestamptz)`,
+  // Columns added after the first release: databases created before them get them here.
+  `alter table fleet.instances add column if not exists last_error text,
+    add column if not exists last_error_at timestamptz,
+    add column if not exists public_address text`,
+  `create table if not exists fleet.rebuilds (
+    db_schema text primary key,
+    switched_at timestamptz not null default now(),
+    switch_offsets jsonb not null)`,
+  `create table if not exists fleet.controls (
+    group_id text primary key,
+    paused boolean not null,
+    requested_by text not null,
+    requested_at timestamptz not null default now())`,
+  `create table if not exists fleet.audit (
+    id bigserial primary key,
+    at timestamptz not null default now(),
+    finished_at timestamptz,
+    actor text not null,
+    role text not null,
+    via text not null,
+    self_declared boolean not null,
+    source text not null,
+    instance_id text,
+    action text not null,
+    processor text,
+    arguments jsonb not null default '{}'::jsonb,
+    result text not null check (result in ('pending', 'ok', 'refused', 'invalid', 'failed', 'denied')),
+    status integer,
+    detail jsonb,
+    client text)`,
+  'create index if not exists audit_processor_at on fleet.audit (processor, at desc)',
+  'create index if not exists audit_at on fleet.audit (at desc)',
+];
+
+/**
+ * Every table and every column added since the first release: when all are there, nothing is left to
+ * create, and a role that may not create them (a processor's own role) does not try.
+ */
+const currentColumns: readonly [string, string][] = [
+  ['processors', 'replay'],
+  ['instances', 'public_address'],
+  ['instances', 'last_error_at'],
+  ['rebuilds', 'switch_offsets'],
+  ['controls', 'requested_by'],
+  ['audit', 'client'],
+];
+
+async function controlTablesCurrent<DB>(db: Kysely<DB>): Promise<boolean> {
+  const wanted = currentColumns.map(([table, column]) => `${table}.${column}`);
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_attribute a
+    join pg_class c on c.oid = a.attrelid
+    join pg_namespace s on s.oid = c.relnamespace
+    where s.nspname = 'fleet' and not a.attisdropped
+      and c.relname || '.' || a.attname = any(${wanted}::text[])`.execute(db);
+  return rows[0]?.n === wanted.length;
+}
+
+/**
+ * Creates the control tables once per database, unless they are there already (then it needs no
+ * privilege at all); an advisory lock keeps concurrent starts from racing.
+ */
 export async function ensureControlTables<DB>(db: Kysely<DB>): Promise<void> {
+  if (await controlTablesCurrent(db)) return;
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('fleet-control-tables'))`.execute(trx);
-    await sql`create schema if not exists fleet`.execute(trx);
-    await sql`
-      create table if not exists fleet.processors (
-        group_id text primary key,
-        name text not null,
-        db_schema text not null,
-        topics text[] not null,
-        dlq_topic text not null,
-        dedupe_window_hours integer not null,
-        replay boolean not null default false,
-        updated_at timestamptz not null default now())`.execute(trx);
-    await sql`
-      create table if not exists fleet.instances (
-        instance_id text primary key,
-        group_id text not null,
-        host text not null,
-        pid integer not null,
-        http_address text,
-        paused boolean not null default false,
-        started_at timestamptz not null default now(),
-        last_seen timestamptz not null default now(),
-        last_error text,
-        last_error_at timestamptz)`.execute(trx);
-    // Columns added after the first release: databases created before them get them here.
-    await sql`alter table fleet.instances add column if not exists last_error text,
-      add column if not exists last_error_at timestamptz,
-      add column if not exists public_address text`.execute(trx);
-    await sql`
-      create table if not exists fleet.rebuilds (
-        db_schema text primary key,
-        switched_at timestamptz not null default now(),
-        switch_offsets jsonb not null)`.execute(trx);
-    await sql`
-      create table if not exists fleet.controls (
-        group_id text primary key,
-        paused boolean not null,
-        requested_by text not null,
-        requested_at timestamptz not null default now())`.execute(trx);
-    await sql`
-      create table if not exists fleet.audit (
-        id bigserial primary key,
-        at timestamptz not null default now(),
-        finished_at timestamptz,
-        actor text not null,
-        role text not null,
-        via text not null,
-        self_declared boolean not null,
-        source text not null,
-        instance_id text,
-        action text not null,
-        processor text,
-        arguments jsonb not null default '{}'::jsonb,
-        result text not null check (result in ('pending', 'ok', 'refused', 'invalid', 'failed', 'denied')),
-        status integer,
-        detail jsonb,
-        client text)`.execute(trx);
-    await sql`create index if not exists audit_processor_at on fleet.audit (processor, at desc)`.execute(trx);
-    await sql`create index if not exists audit_at on fleet.audit (at desc)`.execute(trx);
+    try {
+      for (const statement of controlTableStatements) await sql.raw(statement).execute(trx);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      throw new Error(
+        'the fleet control tables (schema fleet) are missing or out of date, and this database role may not create them: have an administrator run `fleet provision` (or start once as the database owner)',
+        { cause: error },
+      );
+    }
   });
 }

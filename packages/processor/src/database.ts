@@ -3,6 +3,7 @@ import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { RuntimeConfig } from './runtime-config.ts';
 import { runtimeMigrations } from './runtime-migrations.ts';
+import { ensureSchema } from './schema-ddl.ts';
 
 type PoolSettings = Omit<RuntimeConfig['database'], 'query'>;
 
@@ -43,13 +44,16 @@ export function createQueryDatabase<DB>(
   return createDatabase<DB>({ ...config, poolMax, statementTimeoutMs }, schema, `${processor}-query`);
 }
 
-/** Creates the schema and brings the runtime's tables, then the service's, up to date. */
+/**
+ * Creates the schema (unless it exists: then only its owner's rights are needed, no CREATE on the
+ * database) and brings the runtime's tables, then the service's, up to date.
+ */
 export async function migrate(
   db: Kysely<unknown>,
   schema: string,
   serviceMigrations: Record<string, Migration>,
 ): Promise<void> {
-  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  await ensureSchema(db, schema);
   // Migrations may take long (an index on a big table): on a connection of their own, without the
   // pool's statement timeout.
   await db.connection().execute(async (connection) => {

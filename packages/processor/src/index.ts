@@ -16,7 +16,12 @@ export {
 } from './audit-log.ts';
 export type { ConsumerLifecycle, PauseState } from './consumer-supervisor.ts';
 export { requestPause } from './control-plane.ts';
-export { type AuditResult, type ControlTables, ensureControlTables } from './control-tables.ts';
+export {
+  type AuditResult,
+  type ControlTables,
+  controlTableStatements,
+  ensureControlTables,
+} from './control-tables.ts';
 export { deadLetterHeaders } from './dead-letter.ts';
 export {
   deadLetterTopicOf,

@@ -55,6 +55,17 @@ export const cliCodes = {
     httpStatus: 503,
     exitCode: ExitCode.failed,
   },
+  PROVISION_INVALID: {
+    description:
+      '`fleet provision` was given a processor name or role that cannot be provisioned (not a lower-case identifier, `__` in it, longer than 63 bytes, two roles alike) or a password variable that is too short or set twice.',
+    ...usage,
+  },
+  PROVISION_NOT_ALLOWED: {
+    description:
+      '`fleet provision` connected as a role that may not create roles and schemas: use a superuser, or a role with CREATEROLE and CREATE on the database that owns the `fleet` schema.',
+    httpStatus: 403,
+    exitCode: ExitCode.failed,
+  },
   UNEXPECTED: {
     description: 'An unexpected error ended the command; the CLI printed its stack.',
     httpStatus: 500,

@@ -7,6 +7,15 @@ import { RebuildError } from './rebuild-error.ts';
 import { forgetGroupRegistration } from './rebuild-store.ts';
 import type { Replica, StartReplica } from './replica.ts';
 
+/**
+ * The consumer groups a rebuild's and a rollback's replicas use beside the live group (and register in
+ * `fleet.processors`); `fleet provision` lets a processor's role write the rows of these and no other.
+ */
+export const replayGroups = (liveGroup: string) => ({
+  rebuild: `${liveGroup}__rebuild`,
+  rollback: `${liveGroup}__rollback`,
+});
+
 /** What a replica replays: into which schema, as which group, from where, up to what. */
 export interface CatchUp {
   schema: string;

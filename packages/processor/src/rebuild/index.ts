@@ -1,3 +1,4 @@
+export { replayGroups } from './catch-up.ts';
 export { RebuildError } from './rebuild-error.ts';
 export {
   finalizeRebuild,
@@ -6,3 +7,4 @@ export {
   type RebuildResult,
 } from './rebuild-processor.ts';
 export type { Replica, StartReplica } from './replica.ts';
+export { versionSchemas } from './schema-swap.ts';

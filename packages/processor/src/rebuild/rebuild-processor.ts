@@ -4,7 +4,7 @@ import type { ProcessorDefinition } from '../define-processor.ts';
 import { withReplayTracing } from '../event-span.ts';
 import type { Logger } from '../logger.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
-import { forgetReplayGroup, startCatchUp, waitCaughtUp } from './catch-up.ts';
+import { forgetReplayGroup, replayGroups, startCatchUp, waitCaughtUp } from './catch-up.ts';
 import { KnownDeadLetters } from './known-dead-letters.ts';
 import { committedOffsets, distance, type PartitionOffsets, replayStart } from './partition-offsets.ts';
 import { type RebuildContext, withRebuildContext } from './rebuild-context.ts';
@@ -75,7 +75,7 @@ export async function rebuildSideBySide<DB>(
         () => {},
       );
     }, 1_000);
-    const group = `${ctx.liveGroup}__rebuild`;
+    const group = replayGroups(ctx.liveGroup).rebuild;
     const deadLetters = new KnownDeadLetters(ctx);
     try {
       await deadLetters.readNew(); // the bulk now, not while the replica's consumer waits on it
@@ -147,7 +147,7 @@ export async function rollBackSideBySide<DB>(
     if (!start)
       throw new RebuildError('NOTHING_TO_ROLL_BACK', `no switch of ${ctx.schemas.live} is recorded`);
     const started = Date.now();
-    const group = `${ctx.liveGroup}__rollback`;
+    const group = replayGroups(ctx.liveGroup).rollback;
     let limits: PartitionOffsets = start;
     const deadLetters = new KnownDeadLetters(ctx);
     try {

@@ -1,6 +1,10 @@
 import { type Kysely, sql } from 'kysely';
+import { renameSchema } from '../schema-ddl.ts';
 
-/** Schema names of a processor's versions: live, being rebuilt, and the one a switch replaced. */
+/**
+ * Schema names of a processor's versions: live, being rebuilt, and the one a switch replaced. `fleet
+ * provision` grants a processor's role these names and no other.
+ */
 export function versionSchemas(live: string) {
   return {
     live,
@@ -34,7 +38,8 @@ export async function swapSchemas(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`set local lock_timeout = '10s'`.execute(trx);
-    await sql`alter schema ${sql.id(live)} rename to ${sql.id(keepAs)}`.execute(trx);
-    await sql`alter schema ${sql.id(next)} rename to ${sql.id(live)}`.execute(trx);
+    // As the processor's own role, through the provisioned function (it may rename only its schemas).
+    await renameSchema(trx, live, keepAs);
+    await renameSchema(trx, next, live);
   });
 }
