@@ -87,6 +87,7 @@ export function consumerParts<DB>(input: ConsumerPartsInput<DB>): ConsumerParts<
     processor: definition.name,
     db,
     decoder: new RecordDecoder(codec, definition.routes),
+    lockAhead: definition.lockAhead,
     codec,
     logger,
     metrics,

@@ -4,12 +4,14 @@ import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { definitionProblems } from './definition-problems.ts';
 import { ProcessorError } from './errors.ts';
+import type { LockAhead } from './lock-ahead.ts';
 import type { ProcessorTypes } from './processor-types.ts';
 import { refuseUndeclaredPublishes } from './publishes-guard.ts';
 import { type Route, type RouteBuilders, routeBuilders } from './route.ts';
 import type { Schedule } from './schedule.ts';
 
 export { MAX_SCHEMA_NAME_LENGTH } from './definition-problems.ts';
+export type { LockAhead } from './lock-ahead.ts';
 export type { Route, RouteBuilders, RouteOptions } from './route.ts';
 export type { Schedule } from './schedule.ts';
 
@@ -31,6 +33,12 @@ export interface ProcessorDefinition<DB, P extends EventType = EventType> extend
   publishes?: readonly P[];
   /** Work on a clock (see {@link Schedule}). */
   schedules?: Schedule<DB, P>[];
+  /**
+   * Locks the rows a sub-batch's handlers will lock, all at once and in one order, first in its
+   * transaction; for handlers of events on several partitions that lock shared rows (see
+   * {@link LockAhead}). Advisory: if it fails, the sub-batch is applied without it.
+   */
+  lockAhead?: LockAhead<DB>;
   /** Default `<name>.dlq`. */
   deadLetterTopic?: string;
   /** The service's own routes (query APIs) on the same server, reading through the processor's pool. */

@@ -83,6 +83,7 @@ describe('defineProcessor: policies checked when the processor is defined', () =
         { name: 'sweep', everyMs: 0, run: async () => {} },
         { everyMs: 2 ** 31, run: 'soon' },
       ],
+      lockAhead: 'stock',
     });
     expect(problems).toEqual([
       '  - name "Parcels" must be lower case letters, digits and _ (it names a schema)',
@@ -94,6 +95,7 @@ describe('defineProcessor: policies checked when the processor is defined', () =
       '  - schedules[2] has no name (it names its lock)',
       '  - schedules[2]: everyMs must be an integer from 1 to 2147483647, not 2147483648',
       '  - schedules[2]: run must be a function',
+      '  - lockAhead must be a function (events, { db }) => Promise<void>',
     ]);
   });
 });

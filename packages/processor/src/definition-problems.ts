@@ -19,6 +19,7 @@ interface Checked {
   routes: readonly Loose<{ event: { type: string }; handler: unknown; options: object }>[];
   publishes?: readonly Loose<{ type: string; topic: { name: string } }>[] | undefined;
   schedules?: readonly Loose<{ name: string; everyMs: number; run: unknown }>[] | undefined;
+  lockAhead?: unknown;
 }
 
 /**
@@ -32,6 +33,9 @@ export function definitionProblems(definition: Checked): string[] {
     ...routeProblems(definition.routes),
     ...publishesProblems(definition.publishes),
     ...scheduleProblems(definition.schedules ?? []),
+    ...(definition.lockAhead === undefined || typeof definition.lockAhead === 'function'
+      ? []
+      : ['lockAhead must be a function (events, { db }) => Promise<void>']),
   ];
 }
 

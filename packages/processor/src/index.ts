@@ -26,6 +26,7 @@ export { deadLetterHeaders } from './dead-letter.ts';
 export {
   deadLetterTopicOf,
   defineProcessor,
+  type LockAhead,
   type ProcessorDeclaration,
   type ProcessorDefinition,
   type Route,

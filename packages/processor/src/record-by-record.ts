@@ -3,12 +3,14 @@ import type { DeadLetter } from './dead-letter.ts';
 import { HandlerFailedError } from './errors.ts';
 import { failureKind, isTransientError } from './failure-kind.ts';
 import type { HandlerRunnerDeps, Routed } from './handler-runner.ts';
+import type { LockAhead } from './lock-ahead.ts';
 import { passRecordByRecord, type RecordFailure } from './record-pass.ts';
 import { type KeepGoing, StoppedError, waitHeartbeating } from './retry-in-place.ts';
 
 export interface RecordByRecordDeps<DB> extends HandlerRunnerDeps {
   db: Kysely<DB>;
   handlerMaxAttempts: number;
+  lockAhead?: LockAhead<DB> | undefined;
 }
 
 /** What a record-by-record application committed, and the records it gave up on. */

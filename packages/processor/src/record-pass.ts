@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { recordNewEventIds } from './dedupe-store.ts';
 import { isTransientError } from './failure-kind.ts';
 import { type HandlerRunnerDeps, type Routed, runHandler } from './handler-runner.ts';
+import { type LockAhead, takeLocksAhead } from './lock-ahead.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
 import { type KeepGoing, StoppedError } from './retry-in-place.ts';
 
@@ -30,13 +31,19 @@ export interface RecordPass<DB> {
  * savepoint that cannot be rolled back, escapes: the database broke, not the record.
  */
 export async function passRecordByRecord<DB>(
-  deps: HandlerRunnerDeps,
+  deps: HandlerRunnerDeps & { lockAhead?: LockAhead<DB> | undefined },
   trx: Transaction<DB>,
   routed: Routed<DB>[],
   skip: ReadonlyMap<Routed<DB>, unknown>,
   keepGoing: KeepGoing,
 ): Promise<RecordPass<DB>> {
   await sql`set constraints all immediate`.execute(trx); // a deferred constraint fails its own record
+  await takeLocksAhead(
+    deps.lockAhead,
+    trx,
+    routed.filter((item) => !skip.has(item)).map((item) => item.event),
+    deps.logger,
+  );
   const failures = new Map<Routed<DB>, RecordFailure>();
   let applied = 0;
   let published = 0;

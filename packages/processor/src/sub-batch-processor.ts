@@ -7,6 +7,7 @@ import { recordNewEventIds } from './dedupe-store.ts';
 import { errorCode } from './errors.ts';
 import { isLockConflict, isTransientError } from './failure-kind.ts';
 import { type Routed, runHandler, runsOfOneRoute } from './handler-runner.ts';
+import { type LockAhead, takeLocksAhead } from './lock-ahead.ts';
 import type { Logger } from './logger.ts';
 import { insertOutbox, type OutboxMessage } from './outbox-store.ts';
 import type { ProcessorMetrics } from './processor-metrics.ts';
@@ -30,6 +31,8 @@ export interface SubBatchProcessorDeps<DB> {
   meter: Meter;
   handlerMaxAttempts: number;
   isReplay: boolean;
+  /** The processor's `lockAhead`: run first in each transaction that applies events. */
+  lockAhead?: LockAhead<DB> | undefined;
   sendDeadLetters(letters: DeadLetter[]): Promise<void>;
   /**
    * Asked before sending letters, when given (a rebuild's replica, which replays records the live
@@ -148,6 +151,12 @@ export class SubBatchProcessor<DB> {
 
   async #applyTogether(trx: Transaction<DB>, routed: Routed<DB>[]): Promise<void> {
     const fresh = await this.#newEvents(trx, routed);
+    await takeLocksAhead(
+      this.#d.lockAhead,
+      trx,
+      fresh.map((r) => r.event),
+      this.#d.logger,
+    );
     const outbox: OutboxMessage[] = [];
     for (const run of runsOfOneRoute(fresh)) await runHandler(this.#d, trx, run, outbox);
     await insertOutbox(trx as Transaction<unknown>, outbox);

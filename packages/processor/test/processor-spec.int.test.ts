@@ -1,6 +1,8 @@
 import type { EventType } from '@fleet/contracts';
 import { createTestDatabase, infraSettings, type TestDatabase, uniqueName } from '@fleet/testkit';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LockAhead } from '../src/index.ts';
 import { event, ProcessorSpec } from '../src/testing/index.ts';
 import { type LedgerDb, ledgerContracts, ledgerProcessor, POISON_AMOUNT } from './ledger.ts';
 
@@ -59,5 +61,42 @@ describe('ProcessorSpec: given/when/then without Kafka', () => {
     await expect(
       spec.given(event(Deposited, { accountId: 'c', amount: POISON_AMOUNT, seq: 1 })),
     ).rejects.toThrow(/dead-lettered: HANDLER_FAILED/);
+  });
+
+  it("runs lockAhead first with the sub-batch's new events; one that fails is left out, the events still apply", async () => {
+    const seen: string[][] = [];
+    let failing = false;
+    const lockAhead: LockAhead<LedgerDb> = async (events, { db }) => {
+      seen.push(events.map((e) => e.meta.id));
+      // A failed statement aborts the transaction unless its savepoint is rolled back.
+      if (failing) await sql`select * from no_such_table`.execute(db);
+    };
+    const locking = await ProcessorSpec.start(
+      { ...ledgerProcessor(contracts, 'ledger_lock_ahead'), lockAhead },
+      {
+        databaseUrl: database.url,
+        registryUrl: infraSettings().schemaRegistryUrl,
+        schema: 'ledger_lock_ahead',
+      },
+    );
+    try {
+      await locking.given(event(Deposited, { accountId: 'l', amount: 1, seq: 1 }, { id: 'l-1' }));
+      await locking.when(
+        event(Deposited, { accountId: 'l', amount: 1, seq: 1 }, { id: 'l-1' }),
+        event(Deposited, { accountId: 'l', amount: 2, seq: 2 }, { id: 'l-2' }),
+      );
+      expect(seen).toEqual([['l-1'], ['l-2']]); // the duplicate is not handed to it again
+      failing = true;
+      const { deadLettered } = await locking.when(event(Deposited, { accountId: 'l', amount: 4, seq: 3 }));
+      expect(deadLettered).toEqual([]);
+      const row = await locking.db
+        .selectFrom('balances')
+        .selectAll()
+        .where('account_id', '=', 'l')
+        .executeTakeFirst();
+      expect(Number(row?.balance)).toBe(7);
+    } finally {
+      await locking.close();
+    }
   });
 });

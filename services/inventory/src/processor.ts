@@ -11,6 +11,7 @@ import { releaseOnCommand } from './handlers/release-on-command.ts';
 import { reserveStock } from './handlers/reserve-stock.ts';
 import { stockRoutes } from './http/stock-routes.ts';
 import type { InventoryDb } from './inventory-db.ts';
+import { lockStockAhead } from './lock-stock-ahead.ts';
 import { migrations } from './migrations/index.ts';
 
 /**
@@ -18,6 +19,7 @@ import { migrations } from './migrations/index.ts';
  *   orders    OrderPlaced (v2; v1 upcast) → reserveStock      → StockReserved | StockRejected (inventory)
  *   orders    OrderCancelled              → releaseOnCancel   (stock back once; tombstone if first)
  *   inventory ReleaseStock                → releaseOnCommand  (same release, from the saga)
+ * A sub-batch's stock rows are locked first, in SKU order (lock-stock-ahead.ts).
  * Tables: stock, reservations. HTTP: GET /stock, /stock/:sku, /reservations/:orderId.
  */
 export const inventory = defineProcessor<InventoryDb>()({
@@ -28,6 +30,7 @@ export const inventory = defineProcessor<InventoryDb>()({
     on(OrderCancelled, releaseOnCancel),
     on(ReleaseStock, releaseOnCommand),
   ],
+  lockAhead: lockStockAhead,
   migrations,
   http: stockRoutes,
 });

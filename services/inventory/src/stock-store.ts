@@ -11,14 +11,22 @@ export interface ShortLine {
 
 /** Locks the lines' stock rows in SKU order (lines are sorted) and returns what each holds now. */
 async function lockStock(db: Transaction<InventoryDb>, lines: ReservedLine[]): Promise<Map<string, number>> {
+  return await lockSkus(
+    db,
+    lines.map((l) => l.sku),
+  );
+}
+
+/** Locks these SKUs' stock rows in SKU order; returns what each holds now (unknown SKUs are absent). */
+export async function lockSkus(
+  db: Transaction<InventoryDb>,
+  skus: readonly string[],
+): Promise<Map<string, number>> {
+  if (skus.length === 0) return new Map();
   const rows = await db
     .selectFrom('stock')
     .select(['sku', 'available'])
-    .where(
-      'sku',
-      'in',
-      lines.map((l) => l.sku),
-    )
+    .where('sku', 'in', skus)
     .orderBy('sku')
     .forUpdate()
     .execute();

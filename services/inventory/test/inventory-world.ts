@@ -18,13 +18,14 @@ export async function startInventory(kafka: Kafka, admin: Admin) {
   const runtime = await startServiceRuntime(inventory, { databaseUrl: database.url, groupId });
   const db = kyselyFor<InventoryDb>(database.url).withSchema('inventory');
   const prefix = uniqueName('T').toUpperCase();
+  let added = 0;
 
   return {
     runtime,
     db,
     /** Adds SKUs only this test orders; returns their names in the order given. */
     async addStock(...quantities: number[]): Promise<string[]> {
-      const rows = quantities.map((available, i) => ({ sku: `${prefix}-${i}`, available }));
+      const rows = quantities.map((available) => ({ sku: `${prefix}-${added++}`, available }));
       await db.insertInto('stock').values(rows).execute();
       return rows.map((r) => r.sku);
     },

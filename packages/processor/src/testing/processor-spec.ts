@@ -77,6 +77,7 @@ export class ProcessorSpec<DB> {
       processor: definition.name,
       db,
       decoder: new RecordDecoder(codec, definition.routes),
+      lockAhead: definition.lockAhead,
       codec,
       logger: createLogger({ service: definition.name, processor: definition.name }, 'silent'),
       metrics: new ProcessorMetrics(meter, { processor: definition.name }),
