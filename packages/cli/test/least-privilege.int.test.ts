@@ -196,6 +196,11 @@ describe('least privilege in PostgreSQL', () => {
     const { processors } = status.json<{ processors: { groupId: string; outbox: unknown }[] }>();
     const ledger = processors.find((p) => p.groupId === name);
     expect(ledger?.outbox).toMatchObject({ count: 0 });
+    const refused = await fleet(['provision', name, '--role-prefix', prefix], {
+      databaseUrl: urlAs(operatorRole),
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${operatorRole} may not provision`);
     await expect(
       sql`create table ${sql.id(name, 'planted')} (v text)`.execute(connectAs(operatorRole)),
     ).rejects.toMatchObject({

@@ -69,6 +69,7 @@ export async function provisionCommand(
     return result;
   }
   const given = new Map(logins.map(({ role }) => [role, passwordFromEnv(ctx.io.env, role)]));
+  await assertMayProvision(ctx);
   const result = await audited(
     ctx,
     {
@@ -93,14 +94,6 @@ async function apply(
 ): Promise<ProvisionResult> {
   const db = ctx.connections.db;
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ allowed: boolean; who: string }>`
-      select current_user as who, (select rolsuper or (rolcreaterole and has_database_privilege(current_database(), 'CREATE'))
-        from pg_roles where rolname = current_user) as allowed`.execute(trx);
-    if (!rows[0]?.allowed)
-      throw new CliError(
-        'PROVISION_NOT_ALLOWED',
-        `${rows[0]?.who ?? 'this role'} may not provision: connect (--database-url / DATABASE_URL) as a superuser, or as a role with CREATEROLE and CREATE on the database that owns the fleet schema`,
-      );
     // Concurrent runs would race on CREATE ROLE; one at a time.
     await sql`select pg_advisory_xact_lock(hashtext('fleet-provision'))`.execute(trx);
     const existing = new Set(
@@ -129,6 +122,18 @@ async function apply(
     }
     return { dryRun: false, roles };
   });
+}
+
+/** Before anything is written, the audit record included: a processor's or the operator's role gets a clear refusal. */
+async function assertMayProvision(ctx: CommandContext): Promise<void> {
+  const { rows } = await sql<{ allowed: boolean; who: string }>`
+      select current_user as who, (select rolsuper or (rolcreaterole and has_database_privilege(current_database(), 'CREATE'))
+        from pg_roles where rolname = current_user) as allowed`.execute(ctx.connections.db);
+  if (!rows[0]?.allowed)
+    throw new CliError(
+      'PROVISION_NOT_ALLOWED',
+      `${rows[0]?.who ?? 'this role'} may not provision: connect (--database-url / DATABASE_URL) as a superuser, or as a role with CREATEROLE and CREATE on the database that owns the fleet schema`,
+    );
 }
 
 function passwordFromEnv(env: Record<string, string | undefined>, role: string): string | undefined {
