@@ -86,20 +86,20 @@ export class FleetConnections {
   }
 
   /**
-   * A failed connection to Kafka, with the settings to check for its kind: credentials, TLS or address
-   * (one code, KAFKA_UNREACHABLE, for scripts; the message tells the kinds apart).
+   * A failed connection to Kafka, by its kind, each with its code and the settings to check:
+   * credentials (KAFKA_AUTH_FAILED), TLS (KAFKA_TLS_FAILED) or address (KAFKA_UNREACHABLE).
    */
   #kafkaFailure(error: unknown, orElse = ''): CliError {
     const message = (error as Error).message;
     const at = `Kafka at ${this.settings.kafka.brokers.join(',')}`;
     if ((error as Error).name === 'KafkaJSSASLAuthenticationError')
       return new CliError(
-        'KAFKA_UNREACHABLE',
+        'KAFKA_AUTH_FAILED',
         `${at} refused the credentials: ${message}; check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or _FILE)`,
       );
     if (/certificate|SSL|TLS/i.test(message))
       return new CliError(
-        'KAFKA_UNREACHABLE',
+        'KAFKA_TLS_FAILED',
         `TLS with ${at} failed: ${message}; check KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE (the CA that signed the brokers' certificates) and KAFKA_SSL_CERT_FILE/KAFKA_SSL_KEY_FILE`,
       );
     return new CliError(

@@ -222,14 +222,24 @@ describe('the fleet over SASL_SSL, with registry credentials', () => {
       const { deadLetters } = JSON.parse(listed.stdout) as { deadLetters: { eventId: string }[] };
       expect(deadLetters.map((l) => l.eventId)).toEqual([poisonId]);
 
-      // A wrong password is named as such, not as an unreachable broker.
-      const wrong = await node('packages/cli/src/main.ts', ['dlq', 'list'], {
+      // A wrong password and a CA that does not know the broker are named as such (their own codes),
+      // not as an unreachable broker.
+      const codeOf = (stdout: string) => (JSON.parse(stdout) as { error: { code: string } }).error.code;
+      const wrong = await node('packages/cli/src/main.ts', ['dlq', 'list', '--json'], {
         ...cliEnv,
         KAFKA_SASL_PASSWORD_FILE: '',
         KAFKA_SASL_PASSWORD: 'wrong',
       });
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(/refused the credentials.*KAFKA_SASL_PASSWORD/);
+      expect(codeOf(wrong.stdout)).toBe('KAFKA_AUTH_FAILED');
+      const untrusted = await node('packages/cli/src/main.ts', ['dlq', 'list', '--json'], {
+        ...cliEnv,
+        KAFKA_SSL_CA_FILE: '',
+      });
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr).toMatch(/TLS with Kafka .* failed.*KAFKA_SSL_CA_FILE/);
+      expect(codeOf(untrusted.stdout)).toBe('KAFKA_TLS_FAILED');
     } finally {
       await runtime.stop();
       await db.destroy();
