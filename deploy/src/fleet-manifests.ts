@@ -9,6 +9,7 @@ import { paymentsProcessor } from '@fleet/payments';
 import { defaultRulesFile, loadPaymentRules } from '@fleet/payments/load-payment-rules';
 import { deploymentSettings, internalPortFor, type ProcessorDefinition } from '@fleet/processor';
 import { salesAnalytics } from '@fleet/sales-analytics/src/processor.ts';
+import { compiledCommand } from '../../packages/service-kit/src/compile/compiled-entry.ts';
 
 export type Manifest = {
   apiVersion: string;
@@ -313,7 +314,8 @@ function serviceDeployment(p: {
   readinessPath?: string;
   /** A processor's internal listener (INTERNAL_HTTP_PORT): probes go there, not to the public port. */
   internalPort?: number;
-  script: string;
+  /** Its main module (`<package>/src/main.ts`); the container runs its compiled form. */
+  main: string;
   shutdownSeconds: number;
   resources: Resources;
   env: object[];
@@ -345,7 +347,7 @@ function serviceDeployment(p: {
               name: p.name,
               image,
               imagePullPolicy: 'IfNotPresent',
-              command: ['node', p.script],
+              command: compiledCommand(p.main),
               ports: [
                 { name: 'http', containerPort: p.port, protocol: 'TCP' },
                 ...(p.internalPort
@@ -418,7 +420,7 @@ export function processorManifests(p: ProcessorDeployment): Manifest[] {
       component: 'processor',
       port: httpPort,
       internalPort,
-      script: `services/${service}/src/main.ts`,
+      main: `services/${service}/src/main.ts`,
       shutdownSeconds: processorShutdownSeconds,
       resources: p.resources,
       configMaps: ['fleet-config', 'fleet-processor-config'],
@@ -493,7 +495,7 @@ export function intakeManifests(): Manifest[] {
       name,
       component: 'intake',
       port: intake.port,
-      script: `services/${name}/src/main.ts`,
+      main: `services/${name}/src/main.ts`,
       shutdownSeconds: intakeShutdownSeconds,
       resources: intake.resources,
       configMaps: ['fleet-config', 'order-intake-config'],
@@ -627,7 +629,7 @@ export function consoleManifests(): Manifest[] {
       port,
       portVariable: 'FLEET_CONSOLE_PORT',
       readinessPath: '/healthz',
-      script: 'console/src/main.ts',
+      main: 'console/src/main.ts',
       shutdownSeconds: 5,
       resources: consoleDeployment.resources,
       configMaps: ['fleet-config', 'console-config'],
@@ -676,7 +678,10 @@ export function sharedManifests(): Manifest[] {
   ];
 }
 
-/** Before every rollout: the compatibility gate, then the topics (`pnpm check-compat`, `pnpm topics`). */
+/**
+ * Before every rollout: the compatibility gate, then the topics (`pnpm check-compat`, `pnpm topics`),
+ * each started from its compiled form.
+ */
 export const preRolloutJobName = 'fleet-pre-rollout';
 export const checkCompatScript = 'packages/contracts/src/bin/check-compatibility.ts';
 export const applyTopicsScript = 'packages/contracts/src/bin/apply-topics.ts';
@@ -687,7 +692,7 @@ export function preRolloutManifests(): Manifest[] {
     name,
     image,
     imagePullPolicy: 'IfNotPresent',
-    command: ['node', script],
+    command: compiledCommand(script),
     envFrom: [{ configMapRef: { name: 'fleet-config' } }],
     // The gate and the topic tool read the services' credentials (SASL, registry basic auth) too.
     env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }, ...kafkaCredentialEnv],

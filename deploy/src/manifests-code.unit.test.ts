@@ -9,6 +9,8 @@ import { loadConfig as loadIntakeConfig } from '@fleet/order-intake/src/config.t
 import { loadRuntimeConfig } from '@fleet/processor';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { compiledStartOf } from '../../packages/service-kit/src/compile/compiled-entry.ts';
+import { workspacePackages } from '../../packages/service-kit/src/compile/workspace-packages.ts';
 import {
   applyTopicsScript,
   checkCompatScript,
@@ -59,6 +61,21 @@ const podOf = (workload: { spec: Spec }) =>
     terminationGracePeriodSeconds?: number;
     securityContext?: { runAsUser?: number; runAsNonRoot?: boolean };
   };
+
+/**
+ * The source a container's command starts in its compiled form: the command is `node
+ * --conditions=compiled <package>/dist/<path>.js`, `<package>` is one compile-workspace compiles (the
+ * image's build step) and `<package>/src/<path>.ts` exists. dist/ itself is built, never committed.
+ */
+const compiledPackages = workspacePackages(repoRoot);
+function compiledSourceOf(command: readonly string[] | undefined): string {
+  const start = compiledStartOf(command ?? []);
+  if (!start)
+    throw new Error(`${command?.join(' ')}: not node --conditions=compiled <package>/dist/<path>.js`);
+  expect(compiledPackages, `${start.package}: compiled by compile-workspace`).toContain(start.package);
+  expect(existsSync(join(repoRoot, start.source)), `${start.source} exists`).toBe(true);
+  return start.source;
+}
 
 // ── What the code and its documentation say ────────────────────────────────────────────────────
 /** `NAME=` lines of .env.example. */
@@ -131,15 +148,14 @@ describe('every service of the fleet is deployed', () => {
     expect(find('Service', 'order-intake-redis')?.spec.ports[0].port).toBe(6379);
   });
 
-  it('each container runs its service from the image: `node services/<name>/src/main.ts`, the console its own', () => {
+  it('each container runs its service compiled: `node --conditions=compiled services/<name>/dist/main.js`, the console its own', () => {
     for (const d of byKind('Deployment').filter((m) => m.metadata.name !== 'order-intake-redis')) {
       const [container] = podOf(d).containers;
       const main =
         d.metadata.name === consoleDeployment.service
           ? 'console/src/main.ts'
           : `services/${d.metadata.name}/src/main.ts`;
-      expect(container?.command).toEqual(['node', main]);
-      expect(existsSync(join(repoRoot, container?.command[1] ?? '')), container?.command[1]).toBe(true);
+      expect(compiledSourceOf(container?.command), d.metadata.name).toBe(main);
     }
   });
 
@@ -493,14 +509,12 @@ describe('before a rollout: the compatibility gate, then the topics', () => {
   const job = find('Job', 'fleet-pre-rollout') as Manifest & { spec: Spec };
   const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
 
-  it('runs what `pnpm check-compat` and `pnpm topics` run, in that order', () => {
+  it('runs what `pnpm check-compat` and `pnpm topics` run, compiled, in that order', () => {
     const pod = podOf(job);
-    expect(pod.initContainers?.map((c) => c.command)).toEqual([['node', checkCompatScript]]);
-    expect(pod.containers.map((c) => c.command)).toEqual([['node', applyTopicsScript]]);
+    expect(pod.initContainers?.map((c) => compiledSourceOf(c.command))).toEqual([checkCompatScript]);
+    expect(pod.containers.map((c) => compiledSourceOf(c.command))).toEqual([applyTopicsScript]);
     expect(scripts['check-compat']).toBe(`node ${checkCompatScript}`);
     expect(scripts.topics).toBe(`node ${applyTopicsScript}`);
-    for (const script of [checkCompatScript, applyTopicsScript])
-      expect(existsSync(join(repoRoot, script))).toBe(true);
   });
 
   it('gives each step the variable its script reads', () => {

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { compiledStartOf } from '../../service-kit/src/compile/compiled-entry.ts';
+import { workspacePackages } from '../../service-kit/src/compile/workspace-packages.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -56,6 +58,22 @@ const environmentOf = (service: ComposeService): Record<string, string> =>
     : Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
 const commandOf = (service: ComposeService) =>
   typeof service.command === 'string' ? service.command.split(/\s+/) : (service.command ?? []);
+/**
+ * The source a command starts compiled (`node --conditions=compiled <package>/dist/<path>.js`, what the
+ * image's build step wrote), or a problem: another command, a package compile-workspace does not
+ * compile, a source that does not exist. dist/ is built, never committed.
+ */
+const compiledPackages = workspacePackages(root);
+function compiledSourceOf(service: ComposeService): { source?: string; problem?: string } {
+  const command = commandOf(service);
+  const start = compiledStartOf(command);
+  if (!start)
+    return { problem: `${command.join(' ')}: not node --conditions=compiled <package>/dist/<path>.js` };
+  if (!compiledPackages.includes(start.package))
+    return { problem: `${start.package} is not compiled by compile-workspace` };
+  if (!existsSync(join(root, start.source))) return { problem: `${start.source} does not exist` };
+  return { source: start.source };
+}
 const dependenciesOf = (service: ComposeService): Record<string, string> =>
   Array.isArray(service.depends_on)
     ? Object.fromEntries(service.depends_on.map((name) => [name, 'service_started']))
@@ -170,17 +188,19 @@ describe('docker-compose.yml', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  it("runs the topics task with the contracts' apply-topics script", () => {
-    const command = compose.services.topics
-      ? commandOf(compose.services.topics).join(' ')
-      : '(no topics service)';
-    expect(command).toBe('pnpm --filter @fleet/contracts apply-topics');
-    expect(JSON.parse(read('packages/contracts/package.json')).scripts?.['apply-topics']).toBeDefined();
+  it("runs the topics task with the contracts' apply-topics script, compiled", () => {
+    const topics = compose.services.topics;
+    expect(topics, 'no topics service').toBeDefined();
+    expect(compiledSourceOf(topics ?? {})).toEqual({ source: 'packages/contracts/src/bin/apply-topics.ts' });
+    expect(JSON.parse(read('packages/contracts/package.json')).scripts?.['apply-topics']).toBe(
+      'node src/bin/apply-topics.ts',
+    );
   });
 
-  // Other fleet services run `node services/<name>/src/main.ts`, the same file as their `start`
-  // script. A service still being written may have no main.ts yet: its check shows as skipped
-  // (not passed) until the file exists, and then it is a real check. Unexpected names get no grace.
+  // Other fleet services run `node --conditions=compiled services/<name>/dist/main.js`, the compiled
+  // form of their `start` script's file. A service still being written may have no main.ts yet: its
+  // check shows as skipped (not passed) until the file exists, and then it is a real check.
+  // Unexpected names get no grace.
   const fleetServiceNames = [
     ...new Set([
       ...Object.keys(fleetPorts),
@@ -189,12 +209,11 @@ describe('docker-compose.yml', () => {
   ];
   for (const name of fleetServiceNames) {
     const main = `services/${name}/src/main.ts`;
-    it(`runs ${name} from ${main}`, () => {
+    it(`runs ${name} from ${main}, compiled`, () => {
       const service = compose.services[name];
       expect(service, `no service "${name}" in docker-compose.yml`).toBeDefined();
       expect(service?.build, `${name} must run from the fleet image (build: .)`).toBeDefined();
-      expect(commandOf(service ?? {}).join(' '), `${name}: command`).toBe(`node ${main}`);
-      expect(existsSync(join(root, main)), `${main} does not exist`).toBe(true);
+      expect(compiledSourceOf(service ?? {}), `${name}: command`).toEqual({ source: main });
       const scripts = JSON.parse(read(`services/${name}/package.json`)).scripts ?? {};
       expect(scripts.start, `services/${name}/package.json start script vs compose command`).toBe(
         'node src/main.ts',
