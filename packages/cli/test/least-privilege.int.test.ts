@@ -27,6 +27,7 @@ describe('least privilege in PostgreSQL', () => {
   const otherRole = `${prefix}${other}`;
   const operatorRole = `${prefix}operator`;
   const password = 'a-password-from-the-secret-store';
+  const adminToken = 'a-write-token-for-alice';
   const urlAs = (user: string) => {
     const url = new URL(world.database.url);
     url.username = user;
@@ -129,7 +130,11 @@ describe('least privilege in PostgreSQL', () => {
       connectAs(otherRole),
     );
 
-    live = (await world.start({ DATABASE_URL: urlAs(role) })) as ProcessorRuntime<unknown>;
+    live = (await world.start({
+      DATABASE_URL: urlAs(role),
+      HTTP_PORT: '0',
+      FLEET_ADMIN_WRITE_TOKEN: `alice=${adminToken}`,
+    })) as ProcessorRuntime<unknown>;
     const input = movements(300, 20);
     await world.send(input);
     await world.waitForOracle();
@@ -177,17 +182,32 @@ describe('least privilege in PostgreSQL', () => {
       ),
     ).rejects.toMatchObject({ code: '42501' });
 
-    // Its own processor: paused through fleet.controls, acknowledged by its instance, resumed.
-    await requestPause(db, name, true, 'test');
+    // Its own processor: paused through its admin API (fleet.controls and fleet.audit, written as its
+    // role), acknowledged by its instance, resumed.
+    const admin = async (path: string) => {
+      const response = await fetch(`${live?.internalAddress}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      return response.status;
+    };
     const acknowledged = async (paused: boolean) =>
       waitFor(`the instance to acknowledge paused=${paused}`, async () => {
         const { rows } = await sql<{ paused: boolean }>`
           select paused from fleet.instances where group_id = ${name}`.execute(world.db);
         return rows.length > 0 && rows.every((r) => r.paused === paused) ? true : undefined;
       });
+    expect(await admin('/admin/pause')).toBe(202);
     await acknowledged(true);
-    await requestPause(db, name, false, 'test');
+    expect(await admin('/admin/resume')).toBe(202);
     await acknowledged(false);
+    const { rows: audit } = await sql<{ action: string; actor: string; result: string }>`
+      select action, actor, result from fleet.audit where processor = ${name} and source = 'admin-api'
+      order by id`.execute(world.db);
+    expect(audit).toEqual([
+      { action: 'pause', actor: 'alice', result: 'ok' },
+      { action: 'resume', actor: 'alice', result: 'ok' },
+    ]);
   });
 
   it('gives the operator the whole fleet to read and pause, and no DDL', async () => {
@@ -196,6 +216,11 @@ describe('least privilege in PostgreSQL', () => {
     const { processors } = status.json<{ processors: { groupId: string; outbox: unknown }[] }>();
     const ledger = processors.find((p) => p.groupId === name);
     expect(ledger?.outbox).toMatchObject({ count: 0 });
+    const asOperator = { databaseUrl: urlAs(operatorRole) };
+    for (const verb of ['pause', 'resume']) {
+      const done = await fleet([verb, name, '--timeout', '30s', '--json'], asOperator);
+      expect(done.code, done.stderr).toBe(0);
+    }
     const refused = await fleet(['provision', name, '--role-prefix', prefix], {
       databaseUrl: urlAs(operatorRole),
     });
