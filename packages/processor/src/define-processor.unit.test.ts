@@ -68,8 +68,27 @@ describe('defineProcessor: policies checked when the processor is defined', () =
       `  - route ${ParcelSent.type}: maxAttempts must be an integer from 1 to 100, not 0`,
       `  - route ${ParcelWeighed.type}: maxAttempts must be an integer from 1 to 100, not 2.5`,
       `  - route ${ParcelLost.type}: maxAttempts must be an integer from 1 to 100, not 101`,
-      `  - route ${ParcelBurned.type}: unknown option "maxAtempts" (known: maxAttempts)`,
+      `  - route ${ParcelBurned.type}: unknown option "maxAtempts" (known: maxAttempts, backoff, onExhausted)`,
       `  - route ${ParcelBurned.type}: maxAttempts must be an integer from 1 to 100, not "3"`,
+    ]);
+  });
+
+  it('lists every route whose backoff or onExhausted an operator could not mean', () => {
+    const problems = problemsOf({
+      routes: ({ on, onBatch }: Builders) => [
+        on(ParcelSent, async () => {}, { backoff: { initialMs: 500, maxMs: 100 } }),
+        on(ParcelWeighed, async () => {}, { backoff: { initialMs: 0, maxMs: 400_000 }, onExhausted: 'stop' }),
+        onBatch(ParcelLost, async () => {}, { onExhausted: 'skip' } as never),
+        onBatch(ParcelBurned, async () => {}, {
+          backoff: { initialMs: 100, maxMs: 1_000 },
+          onExhausted: 'dead-letter',
+        }),
+      ],
+    });
+    expect(problems).toEqual([
+      `  - route ${ParcelSent.type}: backoff must be { initialMs, maxMs }, integers from 1 to 300000 with initialMs <= maxMs, not {"initialMs":500,"maxMs":100}`,
+      `  - route ${ParcelWeighed.type}: backoff must be { initialMs, maxMs }, integers from 1 to 300000 with initialMs <= maxMs, not {"initialMs":0,"maxMs":400000}`,
+      `  - route ${ParcelLost.type}: onExhausted must be "dead-letter" or "stop", not "skip"`,
     ]);
   });
 

@@ -1,3 +1,5 @@
+import { MAX_BACKOFF_MS } from './route-policy.ts';
+
 /**
  * PostgreSQL cuts identifiers at 63 bytes, so two long names would meet as one schema: the longest
  * suffix a rebuild adds (`__rolled_back`, 13) must fit after the name.
@@ -10,7 +12,7 @@ export const MAX_ATTEMPTS_LIMIT = 100;
 /** What a Node timer can hold: a longer interval fires every millisecond. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const routeOptionNames = new Set(['maxAttempts']);
+const routeOptionNames = new Set(['maxAttempts', 'backoff', 'onExhausted']);
 
 // Read as they may come from JavaScript: every field may be missing or wrong.
 type Loose<T> = { readonly [K in keyof T]?: unknown };
@@ -73,11 +75,24 @@ function policyProblems(where: string, options: object): string[] {
   const problems = Object.keys(options)
     .filter((key) => !routeOptionNames.has(key))
     .map((key) => `${where}: unknown option "${key}" (known: ${[...routeOptionNames].join(', ')})`);
-  const { maxAttempts } = options as { maxAttempts?: unknown };
+  const { maxAttempts, backoff, onExhausted } = options as Record<string, unknown>;
   if (maxAttempts !== undefined && !isIntegerIn(maxAttempts, 1, MAX_ATTEMPTS_LIMIT))
     problems.push(
       `${where}: maxAttempts must be an integer from 1 to ${MAX_ATTEMPTS_LIMIT}, not ${show(maxAttempts)}`,
     );
+  if (backoff !== undefined) {
+    const { initialMs, maxMs } = (backoff ?? {}) as { initialMs?: unknown; maxMs?: unknown };
+    if (
+      !isIntegerIn(initialMs, 1, MAX_BACKOFF_MS) ||
+      !isIntegerIn(maxMs, 1, MAX_BACKOFF_MS) ||
+      (maxMs as number) < (initialMs as number)
+    )
+      problems.push(
+        `${where}: backoff must be { initialMs, maxMs }, integers from 1 to ${MAX_BACKOFF_MS} with initialMs <= maxMs, not ${show(backoff)}`,
+      );
+  }
+  if (onExhausted !== undefined && onExhausted !== 'dead-letter' && onExhausted !== 'stop')
+    problems.push(`${where}: onExhausted must be "dead-letter" or "stop", not ${show(onExhausted)}`);
   return problems;
 }
 
@@ -113,4 +128,7 @@ function scheduleProblems(schedules: NonNullable<Checked['schedules']>): string[
 const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
-const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+const show = (value: unknown) =>
+  typeof value === 'string' || (typeof value === 'object' && value !== null)
+    ? JSON.stringify(value)
+    : String(value);

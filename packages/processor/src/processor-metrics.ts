@@ -36,7 +36,7 @@ export class ProcessorMetrics {
     );
     this.retries = counter(
       'fleet_retries',
-      'Retries, by kind (transient: the sub-batch again; split: in halves after a lock conflict; handler: one event)',
+      'Retries, by kind (transient: the sub-batch again; split: in halves after a lock conflict; handler: one event; held: an event its route will not skip)',
     );
     this.published = counter('fleet_outbox_published', 'Follow-on events published from the outbox');
     this.#adminAuthFailures = counter(
@@ -101,6 +101,7 @@ export class ProcessorMetrics {
       this.batchSeconds.record(took, this.#base);
     });
     events.on('record.dead_lettered', ({ reason }) => this.deadLettered.add(1, { ...this.#base, reason }));
+    events.on('record.held', () => this.retries.add(1, { ...this.#base, kind: 'held' }));
   }
 
   /** An admin API request that was not let in. */

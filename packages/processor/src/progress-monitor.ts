@@ -42,6 +42,10 @@ export class ProgressMonitor {
       this.#lastProgress = Date.now();
       this.stalled = false;
     });
+    // A partition held by its route's policy waits by design: restarting the consumer changes nothing.
+    deps.events.on('record.held', () => {
+      this.#lastProgress = Date.now();
+    });
     // Leaving a pause or a detach starts the clock anew.
     deps.events.on('consumer.pause', () => {
       this.#lastProgress = Date.now();

@@ -12,10 +12,23 @@ import type {
 } from './handler-context.ts';
 import type { Logger } from './logger.ts';
 
-/** A route's policies (checked by defineProcessor, see `route-policies.ts`). */
+/** A route's policies (checked by defineProcessor, see `definition-problems.ts`; applied in `route-policy.ts`). */
 export interface RouteOptions {
-  /** Attempts before an event whose handler keeps failing goes to the dead-letter topic (1–100). */
+  /** Attempts of an event whose handler keeps failing (1–100; default PROCESSOR_HANDLER_MAX_ATTEMPTS). */
   maxAttempts?: number;
+  /**
+   * The wait between attempts, doubling from `initialMs` up to `maxMs` (default 100 ms up to 2 s; at
+   * most 300,000). The partition waits too: its later events stay behind, in order.
+   */
+  backoff?: { initialMs: number; maxMs: number };
+  /**
+   * When the attempts run out or the handler throws PermanentError: `dead-letter` (default) sends
+   * the event to the DLQ and goes on; `stop` holds the partition at the event (retried every
+   * `backoff.maxMs`, reported as `record.held`, logged as an error) until a fixed handler succeeds or
+   * an operator moves the group past it: for flows where skipping an event corrupts what follows, as a
+   * ledger's. Records that cannot be decoded go to the DLQ whatever the route says.
+   */
+  onExhausted?: 'dead-letter' | 'stop';
 }
 
 /** What the runtime hands a route for one event; the follow-on's cause is that event. */

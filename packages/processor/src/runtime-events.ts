@@ -12,6 +12,10 @@ export interface RuntimeEventMap {
   'record.dead_lettered': [
     { topic: string; partition: number; offset: string; reason: string; error: unknown },
   ];
+  /** A route whose `onExhausted` is `stop` holds its partition at this event, retrying it. */
+  'record.held': [
+    { topic: string; partition: number; offset: string; eventType: string; attempts: number; error: unknown },
+  ];
   'consumer.lifecycle': [{ from: ConsumerLifecycle; to: ConsumerLifecycle; reason: string }];
   'consumer.pause': [{ from: PauseState; to: PauseState }];
   /** The stall monitor saw lag without progress for the stall timeout. */
