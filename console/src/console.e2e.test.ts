@@ -17,7 +17,8 @@ describe('operator console in a real browser', () => {
   const lagCell = () => overviewCell(page, fleet.name, 'lag');
   const dlqCell = () => overviewCell(page, fleet.name, 'dlq');
   const number = (text: string | null) => Number((text ?? '').replace(/,/g, ''));
-  const audit = async () => (await fleet.console.audit.list({ limit: 100 })) as AuditEntry[];
+  const audit = async () =>
+    (await fleet.console.audit.list({ limit: 100, source: 'console' })) as AuditEntry[];
 
   beforeAll(async () => {
     [fleet, browser] = await Promise.all([startLedgerFleet({ pollMs: 400 }), launchChromium()]);
@@ -206,11 +207,13 @@ describe('operator console in a real browser', () => {
       await ro.getByRole('link', { name: 'Who did what' }).click();
       const table = ro.locator('#audit-table');
       await table
-        .locator('tr[data-action="pause"][data-result="denied"] strong', { hasText: 'bob' })
+        .locator('tr[data-source="console"][data-action="pause"][data-result="denied"] strong', {
+          hasText: 'bob',
+        })
         .waitFor();
       for (const action of ['pause', 'resume', 'dlq-redrive', 'dlq-purge', 'rebuild', 'rebuild-finalize'])
         expect(
-          await table.locator(`tr[data-action="${action}"][data-result="ok"]`).count(),
+          await table.locator(`tr[data-source="console"][data-action="${action}"][data-result="ok"]`).count(),
           action,
         ).toBeGreaterThan(0);
       expect(await table.locator('tr[data-result="ok"]').first().textContent()).toContain('alice');

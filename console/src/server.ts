@@ -125,6 +125,7 @@ const schemas = {
     processor: z.string().min(1).optional(),
     actor: z.string().min(1).optional(),
     action: z.string().min(1).optional(),
+    source: z.enum(['console', 'admin-api', 'cli']).optional(),
   }),
 };
 

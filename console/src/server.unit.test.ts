@@ -130,6 +130,8 @@ function harness() {
       role: e.principal.role,
       via: e.principal.via,
       selfDeclared: e.principal.selfDeclared,
+      source: 'console',
+      instanceId: null,
       action: e.action,
       processor: e.processor ?? null,
       arguments: e.arguments,

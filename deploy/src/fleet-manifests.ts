@@ -755,14 +755,16 @@ export function secretTemplates(): Manifest[] {
       'keda-sasl': 'none',
       'keda-tls': 'disable',
     }),
+    // The roles `fleet provision` creates (docs/security.md): one per processor, owning only its
+    // schemas; the console runs as the operator role.
     secret(
       secrets.database,
       Object.fromEntries([
         ...processors.map((p) => [
           p.service,
-          `postgres://${p.definition.name}:CHANGE-ME@postgres:5432/fleet`,
+          `postgres://fleet_${p.definition.name}:CHANGE-ME@postgres:5432/fleet`,
         ]),
-        [consoleDeployment.service, 'postgres://fleet_console:CHANGE-ME@postgres:5432/fleet'],
+        [consoleDeployment.service, 'postgres://fleet_operator:CHANGE-ME@postgres:5432/fleet'],
       ]),
     ),
     secret(secrets.admin, adminTokenTemplate),

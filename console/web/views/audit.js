@@ -5,7 +5,8 @@ import { processorHref } from './parts.js';
 const tone = { ok: 'ok', pending: 'info', refused: 'warn', invalid: 'warn', failed: 'bad', denied: 'bad' };
 
 /**
- * Who did what: every write action through the console, newest first, live.
+ * Who did what: every write action on the fleet (through this console, an admin API or the CLI),
+ * newest first; the console's own appear live.
  * @param {HTMLElement} main
  */
 export function auditView(main) {
@@ -19,7 +20,7 @@ export function auditView(main) {
     h(
       'p',
       { class: 'help' },
-      'Every write action through the console, refused and denied ones too: who (the operator, and the token they used), what, with which arguments, the result and when. Kept in PostgreSQL, table fleet_console.audit.',
+      "Every write action on the fleet, refused and denied ones too: who (the operator, and the token they used), through what (this console, a processor's admin API, the fleet CLI), what, with which arguments, the result and when. An action taken here is recorded twice: by the console, for who clicked, and by the processor that ran it. Kept in PostgreSQL, table fleet.audit (also: fleet audit).",
     ),
     status,
     list,
@@ -31,7 +32,7 @@ export function auditView(main) {
       .map((e) =>
         h(
           'tr',
-          { dataset: { id: String(e.id), action: e.action, result: e.result } },
+          { dataset: { id: String(e.id), action: e.action, result: e.result, source: e.source } },
           h('td', null, time(e.at)),
           h(
             'td',
@@ -40,6 +41,7 @@ export function auditView(main) {
             h('div', { class: 'muted' }, `${e.via}${e.selfDeclared ? ', name given at sign-in' : ''}`),
           ),
           h('td', null, e.role),
+          h('td', null, e.source),
           h('td', null, e.action),
           h('td', null, e.processor ? h('a', { href: processorHref(e.processor) }, e.processor) : ''),
           h('td', { class: 'mono wrap' }, truncate(JSON.stringify(e.arguments), 160)),
@@ -58,15 +60,15 @@ export function auditView(main) {
           h(
             'tr',
             null,
-            ['when', 'who', 'role', 'action', 'processor', 'arguments', 'result', 'detail'].map((c) =>
-              h('th', { scope: 'col' }, c),
+            ['when', 'who', 'role', 'through', 'action', 'processor', 'arguments', 'result', 'detail'].map(
+              (c) => h('th', { scope: 'col' }, c),
             ),
           ),
         ),
         h(
           'tbody',
           null,
-          rows.length ? rows : h('tr', null, h('td', { colspan: '8' }, 'Nothing recorded yet.')),
+          rows.length ? rows : h('tr', null, h('td', { colspan: '9' }, 'Nothing recorded yet.')),
         ),
       ),
     ]);
