@@ -1,5 +1,18 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { budgetFrom, DEMO_MEMORY_BUDGET_MB, serviceArgs } from './service-launch.ts';
+import { compiledCommand } from '../packages/service-kit/src/compile/compiled-entry.ts';
+import { workspacePackages } from '../packages/service-kit/src/compile/workspace-packages.ts';
+import {
+  budgetFrom,
+  consoleArgs,
+  consoleMain,
+  DEMO_MEMORY_BUDGET_MB,
+  serviceArgs,
+} from './service-launch.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('how ./fleetw start starts a service', () => {
   it('runs the compiled main with the compiled condition and the budget’s heap limits', () => {
@@ -13,6 +26,18 @@ describe('how ./fleetw start starts a service', () => {
 
   it('runs the sources with V8’s defaults when asked for neither', () => {
     expect(serviceArgs('payments', { compiled: false })).toEqual(['services/payments/src/main.ts']);
+  });
+
+  it('runs the console compiled too, as its container does, with V8’s defaults', () => {
+    expect(consoleArgs({ compiled: true })).toEqual(['--conditions=compiled', 'console/dist/main.js']);
+    // The same arguments as the manifests' command (deploy/src/fleet-manifests.ts), without `node`.
+    expect(['node', ...consoleArgs({ compiled: true })]).toEqual(compiledCommand(consoleMain));
+    expect(consoleArgs({ compiled: false })).toEqual(['console/src/main.ts']);
+    // start.ts passes the services' launch options; their budget is not the console's.
+    const launch = { compiled: true, budgetMb: 160 };
+    expect(consoleArgs(launch)).toEqual(consoleArgs({ compiled: true }));
+    expect(existsSync(join(root, consoleMain)), consoleMain).toBe(true);
+    expect(workspacePackages(root), 'compiled by compile-workspace').toContain('console');
   });
 
   it('takes the budget from PROCESSOR_MEMORY_BUDGET_MB, else the demo’s', () => {

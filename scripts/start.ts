@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { internalPortFor } from '../packages/processor/src/deployment-settings.ts';
 import { startSummary } from './demo-summary.ts';
-import { budgetFrom, compileWorkspace, serviceArgs } from './service-launch.ts';
+import { budgetFrom, compileWorkspace, consoleArgs, consoleMain, serviceArgs } from './service-launch.ts';
 
 const defaults: Record<string, string> = {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -85,9 +85,10 @@ if (
   console.error('start: applying the topics failed (see above)');
   process.exit(1);
 }
-// Services run compiled (no type stripping) within one memory budget: heap flags here, fetch sizes in the runtime.
+// Services and the console run compiled (no type stripping); the services within one memory budget:
+// heap flags here, fetch sizes in the runtime.
 if (!compileWorkspace()) {
-  console.error('start: compiling the services failed (see above)');
+  console.error('start: compiling the services and the console failed (see above)');
   process.exit(1);
 }
 env.PROCESSOR_MEMORY_BUDGET_MB = String(budgetFrom(env));
@@ -115,7 +116,7 @@ if (existsSync('services/traffic-generator/src/main.ts'))
     '--duration',
     '0',
   ]);
-if (existsSync('console/src/main.ts')) start('console', ['console/src/main.ts']);
+if (existsSync(consoleMain)) start('console', consoleArgs(launch));
 
 const url = (name: string, path: string) => `http://127.0.0.1:${ports[name]}${path}`;
 console.log(`
