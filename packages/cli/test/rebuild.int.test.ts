@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ProcessorRuntime } from '@fleet/processor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POISON_AMOUNT } from '../../processor/test/ledger.ts';
 import { type LedgerWorld, ledgerWorld, movements } from '../../processor/test/ledger-harness.ts';
 import { fleet } from './cli-harness.ts';
 
@@ -18,6 +19,14 @@ describe('fleet rebuild', () => {
     process.env.LEDGER_NAME = name;
     live = (await world.start()) as ProcessorRuntime<unknown>;
     await world.send(movements(3_000, 100));
+    // Two the handler refuses: the live version dead-letters them, the rebuild meets them again.
+    await world.send(
+      [1, 2].map((seq) => ({
+        id: `poison-${seq}`,
+        type: 'Deposited' as const,
+        data: { accountId: 'acct-poison', amount: POISON_AMOUNT, seq },
+      })),
+    );
     await world.waitForOracle();
   });
   afterAll(async () => {
@@ -32,8 +41,10 @@ describe('fleet rebuild', () => {
     const rebuilt = await run('--json');
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.json<{ events: number; keptAs: string }>()).toMatchObject({
-      events: 3_000,
+      events: 3_002,
       keptAs: `${name}__previous`,
+      // Not sent to the dead-letter topic a second time, and said so.
+      alreadyDeadLettered: 2,
     });
     await world.waitForOracle();
 

@@ -94,6 +94,11 @@ async function rebuild(
         ? `rolled back: ${result.schema} is the previous version again (caught up on ${result.events} events in ${result.seconds.toFixed(1)} s); the rebuilt one is kept as ${result.keptAs}`
         : `rebuilt ${result.events} events in ${result.seconds.toFixed(1)} s and switched: ${result.schema} is live; the old version is kept as ${result.keptAs} until \`fleet rebuild ${o.processor} --finalize\` (or \`--rollback\`)`,
     );
+    if (result.alreadyDeadLettered > 0)
+      print(
+        ctx,
+        `${result.alreadyDeadLettered} record(s) failed again as the live version's did; the dead-letter topic holds them already, so none was sent twice (\`fleet dlq list ${o.processor}\`)`,
+      );
     return result;
   } finally {
     bar.stop();
