@@ -56,7 +56,8 @@ export const processorConfig: Record<string, string> = {
   // The query API's own pool, so that a burst of reads cannot take the consumer's connections.
   DATABASE_QUERY_POOL_MAX: '5',
   // The internal listener (probes, /metrics, the admin API) on the pod's address: kubelet probes it
-  // there. Only the internal Service leads to it; a NetworkPolicy should keep everyone else out.
+  // there. Only the internal Service leads to it, and the processor's NetworkPolicy admits only the
+  // console, operators' pods and the monitoring namespace (see internalListenerPeers).
   INTERNAL_HTTP_HOST: '0.0.0.0',
   PROCESSOR_PARTITIONS_CONCURRENCY: '3',
   PROCESSOR_SESSION_TIMEOUT_MS: '30000',
@@ -199,6 +200,17 @@ export const consoleConfig: Record<string, string> = {
   // Its cookie only over HTTPS: put the console behind a TLS ingress or `kubectl port-forward` (localhost).
   FLEET_CONSOLE_SECURE_COOKIE: 'true',
 };
+
+/**
+ * The label an operator puts on the namespace whose pods may read the processors' internal listeners
+ * (/metrics, /readyz; Prometheus's): `kubectl label namespace monitoring kafka-fleet/scrape=true`.
+ */
+export const scrapeNamespaceLabel = { 'kafka-fleet/scrape': 'true' };
+/**
+ * The label of a pod in the fleet's namespace that may reach them too: a `fleet` CLI run, whose `status`
+ * reads each instance's /metrics (`kubectl run … --labels=kafka-fleet/operator=true`).
+ */
+export const operatorPodLabel = { 'kafka-fleet/operator': 'true' };
 
 /**
  * The processors' admin tokens (Secret `fleet-admin`): named read and write tokens, so that the audit
@@ -409,6 +421,44 @@ const disruptionBudget = (name: string, component: string): Manifest => ({
   spec: { maxUnavailable: 1, selector: { matchLabels: selectorOf(name) } },
 });
 
+/** Any pod of any namespace: the cluster's own clients (node addresses and outside ones do not match). */
+const anyPodInCluster = { namespaceSelector: {} };
+
+/**
+ * Who may reach a processor's internal listener (the admin API, /metrics, /readyz): the console, an
+ * operator's pod of the fleet's namespace, and the namespace labelled for scraping. Kubelet's probes
+ * come from the pod's own node, which a NetworkPolicy cannot block (docs/deployment.md, "Network
+ * policies"), so they need no rule.
+ */
+const internalListenerPeers = () => [
+  { podSelector: { matchLabels: selectorOf(consoleDeployment.service) } },
+  { podSelector: { matchLabels: operatorPodLabel } },
+  { namespaceSelector: { matchLabels: scrapeNamespaceLabel } },
+];
+
+/**
+ * A workload's ingress: these ports from these peers (no `from`: from anywhere), nothing else. Ingress
+ * only: egress stays open (docs/deployment.md, "Network policies", says why). Numeric ports, taken from
+ * the values the containers declare, so that `kubectl describe networkpolicy` shows what is open.
+ */
+const ingressPolicy = (
+  name: string,
+  component: string,
+  rules: { from?: object[]; ports: number[] }[],
+): Manifest => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, labels: labelsOf(name, component) },
+  spec: {
+    podSelector: { matchLabels: selectorOf(name) },
+    policyTypes: ['Ingress'],
+    ingress: rules.map(({ from, ports }) => ({
+      ...(from ? { from } : {}),
+      ports: ports.map((port) => ({ protocol: 'TCP', port })),
+    })),
+  },
+});
+
 // ── The objects ────────────────────────────────────────────────────────────────────────────────
 
 export function processorManifests(p: ProcessorDeployment): Manifest[] {
@@ -434,6 +484,12 @@ export function processorManifests(p: ProcessorDeployment): Manifest[] {
     // The query API for its clients; the internal listener for the console, the CLI and Prometheus.
     httpService(service, 'processor', httpPort),
     httpService(service, 'processor', internalPort, 'internal'),
+    // The query API's clients are the cluster's (an overlay may narrow them); the internal listener
+    // only for the console, operators and monitoring.
+    ingressPolicy(service, 'processor', [
+      { from: [anyPodInCluster], ports: [httpPort] },
+      { from: internalListenerPeers(), ports: [internalPort] },
+    ]),
     disruptionBudget(service, 'processor'),
     {
       apiVersion: 'keda.sh/v1alpha1',
@@ -508,6 +564,8 @@ export function intakeManifests(): Manifest[] {
       ],
     }),
     httpService(name, 'intake', intake.port),
+    // The public intake, from anywhere (an ingress, a load balancer): one listener, no internal one.
+    ingressPolicy(name, 'intake', [{ ports: [intake.port] }]),
     disruptionBudget(name, 'intake'),
     {
       apiVersion: 'autoscaling/v2',
@@ -527,6 +585,9 @@ export function intakeManifests(): Manifest[] {
     },
   ];
 }
+
+/** The intake's Redis's port (REDIS_URL in the Secret template names it too). */
+const redisPort = 6379;
 
 /** The intake's Redis: rate-limit counters and idempotency keys, all with TTLs; nothing on disk. */
 export function redisManifests(): Manifest[] {
@@ -561,7 +622,7 @@ export function redisManifests(): Manifest[] {
                   '--maxmemory-policy',
                   'volatile-lru',
                 ],
-                ports: [{ name: 'redis', containerPort: 6379, protocol: 'TCP' }],
+                ports: [{ name: 'redis', containerPort: redisPort, protocol: 'TCP' }],
                 resources: {
                   requests: { cpu: '50m', memory: '128Mi' },
                   limits: { cpu: '500m', memory: '256Mi' },
@@ -588,25 +649,13 @@ export function redisManifests(): Manifest[] {
       spec: {
         type: 'ClusterIP',
         selector: selectorOf(name),
-        ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }],
+        ports: [{ name: 'redis', port: redisPort, targetPort: 'redis', protocol: 'TCP' }],
       },
     },
-    {
-      // No password on this Redis: only order-intake's pods may reach it.
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name, labels },
-      spec: {
-        podSelector: { matchLabels: selectorOf(name) },
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [{ podSelector: { matchLabels: selectorOf(intake.service) } }],
-            ports: [{ protocol: 'TCP', port: 'redis' }],
-          },
-        ],
-      },
-    },
+    // No password on this Redis: only order-intake's pods may reach it.
+    ingressPolicy(name, 'cache', [
+      { from: [{ podSelector: { matchLabels: selectorOf(intake.service) } }], ports: [redisPort] },
+    ]),
   ];
 }
 
@@ -641,6 +690,8 @@ export function consoleManifests(): Manifest[] {
       ],
     }),
     httpService(name, 'console', port),
+    // Operators come through their ingress (or `kubectl port-forward`, which no policy sees).
+    ingressPolicy(name, 'console', [{ from: [anyPodInCluster], ports: [port] }]),
   ];
 }
 
@@ -768,7 +819,7 @@ export function secretTemplates(): Manifest[] {
       ]),
     ),
     secret(secrets.admin, adminTokenTemplate),
-    secret(secrets.redis, { REDIS_URL: 'redis://order-intake-redis:6379' }),
+    secret(secrets.redis, { REDIS_URL: `redis://order-intake-redis:${redisPort}` }),
     secret(secrets.intakeKeys, {
       // Mint each client's line with `pnpm --filter @fleet/order-intake mint-api-key <client-id>`; this
       // placeholder's hash matches no key, so the intake starts and refuses every call until it is replaced.

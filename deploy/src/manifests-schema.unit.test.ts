@@ -22,6 +22,7 @@ describe(`manifests against Kubernetes ${kubernetesVersion} and KEDA ${kedaVersi
     expect(kinds).toContain('apps/v1:Deployment');
     expect(kinds).toContain('policy/v1:PodDisruptionBudget');
     expect(kinds).toContain('batch/v1:Job');
+    expect(kinds).toContain('networking.k8s.io/v1:NetworkPolicy');
   });
 
   it('no two objects of one kind share a name', () => {
