@@ -9,6 +9,7 @@ import { loadConfig as loadIntakeConfig } from '@fleet/order-intake/src/config.t
 import { loadRuntimeConfig } from '@fleet/processor';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { memoryBudget } from '../../packages/processor/src/memory-budget.ts';
 import { compiledStartOf } from '../../packages/service-kit/src/compile/compiled-entry.ts';
 import { workspacePackages } from '../../packages/service-kit/src/compile/workspace-packages.ts';
 import {
@@ -390,6 +391,23 @@ describe('variables', () => {
         expect(heap, `${c.name} heap`).toBeGreaterThan(0);
         expect(heap, `${c.name}: heap ${heap} MiB vs limit ${limit} Mi`).toBeLessThanOrEqual(limit * 0.75);
       }
+  });
+
+  it("a processor's memory is one setting: PROCESSOR_MEMORY_BUDGET_MB under its limit, its heap flags derived from it", () => {
+    for (const p of processorDeployments) {
+      const env = effectiveEnv(p.container);
+      const budget = Number(env.PROCESSOR_MEMORY_BUDGET_MB);
+      const limit = Number(/^(\d+)Mi$/.exec(p.container.resources.limits.memory)?.[1]);
+      expect(budget, p.service).toBeGreaterThan(0);
+      expect(budget, `${p.service}: budget ${budget} vs limit ${limit} Mi`).toBeLessThanOrEqual(limit * 0.9);
+      expect(env.NODE_OPTIONS, p.service).toBe(memoryBudget(budget).nodeFlags.join(' '));
+      // The runtime takes the fetch sizes from the same budget.
+      const { fetch } = loadRuntimeConfig(env).processing;
+      expect([fetch.maxBytes, fetch.maxBytesPerPartition], p.service).toEqual([
+        memoryBudget(budget).fetchMaxBytes,
+        memoryBudget(budget).fetchMaxBytesPerPartition,
+      ]);
+    }
   });
 });
 
