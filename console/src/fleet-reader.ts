@@ -1,31 +1,53 @@
+import { controlTables } from '@fleet/processor';
 import type { Admin } from 'kafkajs';
-import { type Kysely, sql } from 'kysely';
+import { type InferResult, type Kysely, sql } from 'kysely';
+
+/** Instances gone longer than this are not shown any more (a crashed one never deregisters). */
+const FORGET_GONE_AFTER = '1 hour';
+
+const processorRows = (db: Kysely<unknown>) =>
+  controlTables(db)
+    .selectFrom('fleet.processors')
+    .select([
+      'group_id as groupId',
+      'name',
+      'db_schema as schema',
+      'topics',
+      'dlq_topic as dlqTopic',
+      'dedupe_window_hours as dedupeWindowHours',
+      'replay',
+    ])
+    .orderBy('name')
+    .orderBy('group_id');
+
+const instanceRows = (db: Kysely<unknown>, aliveSeconds: number) =>
+  controlTables(db)
+    .selectFrom('fleet.instances')
+    .select((eb) => [
+      'instance_id as instanceId',
+      'group_id as groupId',
+      'host',
+      'pid',
+      'http_address as httpAddress',
+      'paused',
+      eb('last_seen', '>', sql<Date>`now() - make_interval(secs => ${aliveSeconds})`)
+        .$castTo<boolean>()
+        .as('alive'),
+      'started_at as startedAt',
+      'last_seen as lastSeen',
+      'last_error as lastError',
+      'last_error_at as lastErrorAt',
+    ])
+    .where('last_seen', '>', sql<Date>`now() - ${FORGET_GONE_AFTER}::interval`)
+    .orderBy('group_id')
+    .orderBy('started_at')
+    .orderBy('instance_id');
 
 /** A row of `fleet.processors`. */
-export interface ProcessorRow {
-  groupId: string;
-  name: string;
-  schema: string;
-  topics: string[];
-  dlqTopic: string;
-  dedupeWindowHours: number;
-  replay: boolean;
-}
+export type ProcessorRow = InferResult<ReturnType<typeof processorRows>>[number];
 
 /** A row of `fleet.instances`, with whether it heartbeated recently. */
-export interface InstanceRow {
-  instanceId: string;
-  groupId: string;
-  host: string;
-  pid: number;
-  httpAddress: string | null;
-  paused: boolean;
-  alive: boolean;
-  startedAt: Date;
-  lastSeen: Date;
-  lastError: string | null;
-  lastErrorAt: Date | null;
-}
+export type InstanceRow = InferResult<ReturnType<typeof instanceRows>>[number];
 
 export interface Registry {
   processors: ProcessorRow[];
@@ -37,9 +59,6 @@ export interface Registry {
   schemas: Set<string>;
   outbox: Map<string, { count: number; oldestAgeSeconds: number } | { problem: string }>;
 }
-
-/** Instances gone longer than this are not shown any more (a crashed one never deregisters). */
-const FORGET_GONE_AFTER = '1 hour';
 
 /**
  * The fleet's control tables as the runtime keeps them, plus each processor's outbox backlog and
@@ -61,65 +80,13 @@ export async function readRegistry(db: Kysely<unknown>, aliveSeconds: number): P
     outbox: new Map(),
   };
   if (!has.has('processors')) return registry;
-  const { rows: processors } = await sql<{
-    group_id: string;
-    name: string;
-    db_schema: string;
-    topics: string[];
-    dlq_topic: string;
-    dedupe_window_hours: number;
-    replay: boolean;
-  }>`select group_id, name, db_schema, topics, dlq_topic, dedupe_window_hours, replay
-     from fleet.processors order by name, group_id`.execute(db);
-  registry.processors = processors.map((r) => ({
-    groupId: r.group_id,
-    name: r.name,
-    schema: r.db_schema,
-    topics: r.topics,
-    dlqTopic: r.dlq_topic,
-    dedupeWindowHours: r.dedupe_window_hours,
-    replay: r.replay,
-  }));
-  if (has.has('instances')) {
-    const { rows } = await sql<{
-      instance_id: string;
-      group_id: string;
-      host: string;
-      pid: number;
-      http_address: string | null;
-      paused: boolean;
-      alive: boolean;
-      started_at: Date;
-      last_seen: Date;
-      last_error: string | null;
-      last_error_at: Date | null;
-    }>`select instance_id, group_id, host, pid, http_address, paused,
-         last_seen > now() - make_interval(secs => ${aliveSeconds}) as alive,
-         started_at, last_seen, last_error, last_error_at
-       from fleet.instances where last_seen > now() - ${FORGET_GONE_AFTER}::interval
-       order by group_id, started_at, instance_id`.execute(db);
-    registry.instances = rows.map((r) => ({
-      instanceId: r.instance_id,
-      groupId: r.group_id,
-      host: r.host,
-      pid: r.pid,
-      httpAddress: r.http_address,
-      paused: r.paused,
-      alive: r.alive,
-      startedAt: r.started_at,
-      lastSeen: r.last_seen,
-      lastError: r.last_error,
-      lastErrorAt: r.last_error_at,
-    }));
-  }
+  registry.processors = await processorRows(db).execute();
+  if (has.has('instances')) registry.instances = await instanceRows(db, aliveSeconds).execute();
   if (has.has('controls')) {
-    const { rows } = await sql<{
-      group_id: string;
-      paused: boolean;
-      requested_by: string;
-      requested_at: Date;
-    }>`
-      select group_id, paused, requested_by, requested_at from fleet.controls`.execute(db);
+    const rows = await controlTables(db)
+      .selectFrom('fleet.controls')
+      .select(['group_id', 'paused', 'requested_by', 'requested_at'])
+      .execute();
     for (const r of rows)
       registry.controls.set(r.group_id, {
         paused: r.paused,
@@ -128,8 +95,10 @@ export async function readRegistry(db: Kysely<unknown>, aliveSeconds: number): P
       });
   }
   if (has.has('rebuilds')) {
-    const { rows } = await sql<{ db_schema: string; switched_at: Date }>`
-      select db_schema, switched_at from fleet.rebuilds`.execute(db);
+    const rows = await controlTables(db)
+      .selectFrom('fleet.rebuilds')
+      .select(['db_schema', 'switched_at'])
+      .execute();
     for (const r of rows) registry.switches.set(r.db_schema, r.switched_at);
   }
   const wanted = registry.processors.flatMap((p) => [

@@ -1,44 +1,32 @@
-import { type Kysely, sql } from 'kysely';
+import { controlTables } from '@fleet/processor';
+import { type InferResult, type Kysely, sql } from 'kysely';
 import { CliError, usageError } from './cli-error.ts';
 
+const registered = (db: Kysely<unknown>) =>
+  controlTables(db)
+    .selectFrom('fleet.processors')
+    .select([
+      'group_id as groupId',
+      'name',
+      'db_schema as schema',
+      'topics',
+      'dlq_topic as dlqTopic',
+      'dedupe_window_hours as dedupeWindowHours',
+      'replay',
+      'updated_at as updatedAt',
+    ])
+    .orderBy('name')
+    .orderBy('group_id');
+
 /** A row of `fleet.processors`: what the runtime registered at start-up. */
-export interface RegisteredProcessor {
-  groupId: string;
-  name: string;
-  schema: string;
-  topics: string[];
-  dlqTopic: string;
-  dedupeWindowHours: number;
-  replay: boolean;
-  updatedAt: Date;
-}
+export type RegisteredProcessor = InferResult<ReturnType<typeof registered>>[number];
 
 /** Every processor that ever started against this database, by name. */
 export async function listProcessors(db: Kysely<unknown>): Promise<RegisteredProcessor[]> {
   const { rows: exists } = await sql<{ ok: boolean }>`
     select to_regclass('fleet.processors') is not null as ok`.execute(db);
   if (!exists[0]?.ok) return [];
-  const { rows } = await sql<{
-    group_id: string;
-    name: string;
-    db_schema: string;
-    topics: string[];
-    dlq_topic: string;
-    dedupe_window_hours: number;
-    replay: boolean;
-    updated_at: Date;
-  }>`select group_id, name, db_schema, topics, dlq_topic, dedupe_window_hours, replay, updated_at
-     from fleet.processors order by name, group_id`.execute(db);
-  return rows.map((r) => ({
-    groupId: r.group_id,
-    name: r.name,
-    schema: r.db_schema,
-    topics: r.topics,
-    dlqTopic: r.dlq_topic,
-    dedupeWindowHours: r.dedupe_window_hours,
-    replay: r.replay,
-    updatedAt: r.updated_at,
-  }));
+  return registered(db).execute();
 }
 
 /**

@@ -3,8 +3,9 @@ import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
 
 /**
  * The fleet's shared control tables (schema `fleet`), the one definition of them: their types for
- * Kysely here, and `ensureControlTables` below creates them to match. Every reader and writer in the
- * runtime goes through these types (`controlTables(db)`).
+ * Kysely here, and `ensureControlTables` below creates them to match. Every reader and writer (the
+ * runtime, the `fleet` CLI, the console) goes through these types (`controlTables(db)`), so a renamed
+ * column fails to compile rather than at run time.
  */
 // A type, not an interface: Kysely's withTables wants a record type.
 export type ControlTables = {

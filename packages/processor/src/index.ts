@@ -20,6 +20,7 @@ export {
   type AuditResult,
   type ControlTables,
   controlTableStatements,
+  controlTables,
   ensureControlTables,
 } from './control-tables.ts';
 export { deadLetterHeaders } from './dead-letter.ts';

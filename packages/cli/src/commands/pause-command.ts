@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requestPause } from '@fleet/processor';
-import { sql } from 'kysely';
+import { controlTables, requestPause } from '@fleet/processor';
 import { audited } from '../cli-audit.ts';
 import { CliError } from '../cli-error.ts';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import { findProcessor } from '../processor-catalog.ts';
 import { requestedBy } from '../requested-by.ts';
-import { aliveWithinSeconds } from './status-command.ts';
+import { aliveWithinSeconds, heartbeatSince } from './status-command.ts';
 
 export interface PauseOptions {
   processor: string;
@@ -51,10 +50,13 @@ async function requestAndWait(
     print(ctx, `${verb} requested for ${p.name} (group ${p.groupId}); waiting for every live instance`);
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const { rows } = await sql<{ instance_id: string; paused: boolean }>`
-      select instance_id, paused from fleet.instances
-      where group_id = ${p.groupId} and last_seen > now() - make_interval(secs => ${aliveWithinSeconds})
-      order by instance_id`.execute(db);
+    const rows = await controlTables(db)
+      .selectFrom('fleet.instances')
+      .select(['instance_id', 'paused'])
+      .where('group_id', '=', p.groupId)
+      .where('last_seen', '>', heartbeatSince(aliveWithinSeconds))
+      .orderBy('instance_id')
+      .execute();
     const result: PauseResult = {
       processor: p.name,
       groupId: p.groupId,

@@ -1,4 +1,4 @@
-import { fetchGroupLag, type PartitionLag } from '@fleet/processor';
+import { controlTables, fetchGroupLag, type PartitionLag } from '@fleet/processor';
 import { sql } from 'kysely';
 import { type CommandContext, print, printJson } from '../command-context.ts';
 import {
@@ -12,6 +12,9 @@ import { renderTable, truncate } from '../table.ts';
 
 /** An instance counts as alive when it heartbeated within this long (they heartbeat every second). */
 export const aliveWithinSeconds = 15;
+
+/** The moment an instance must have heartbeated after to count as alive: `last_seen > heartbeatSince(s)`. */
+export const heartbeatSince = (seconds: number) => sql<Date>`now() - make_interval(secs => ${seconds})`;
 
 export interface ProcessorStatus {
   processor: string;
@@ -48,18 +51,21 @@ export async function statusCommand(ctx: CommandContext): Promise<ProcessorStatu
   const groups = processors.length
     ? (await admin.describeGroups(processors.map((p) => p.groupId))).groups
     : [];
-  const { rows: instances } = processors.length
-    ? await sql<{
-        instance_id: string;
-        group_id: string;
-        http_address: string | null;
-        paused: boolean;
-        alive: boolean;
-        last_error: string | null;
-        last_error_at: Date | null;
-      }>`select instance_id, group_id, http_address, paused, last_seen > now() - make_interval(secs => ${aliveWithinSeconds}) as alive,
-           last_error, last_error_at from fleet.instances order by instance_id`.execute(db)
-    : { rows: [] };
+  const instances = processors.length
+    ? await controlTables(db)
+        .selectFrom('fleet.instances')
+        .select((eb) => [
+          'instance_id',
+          'group_id',
+          'http_address',
+          'paused',
+          eb('last_seen', '>', heartbeatSince(aliveWithinSeconds)).$castTo<boolean>().as('alive'),
+          'last_error',
+          'last_error_at',
+        ])
+        .orderBy('instance_id')
+        .execute()
+    : [];
   // Every live instance's /metrics read at once (two readings a second apart give the CPU rate).
   const resources = await readInstanceResources(
     instances.filter((i) => i.alive).map((i) => ({ instanceId: i.instance_id, httpAddress: i.http_address })),
