@@ -24,5 +24,7 @@ describe('chaos (quick): the ledger under every fault kind', () => {
     expect(summary.mismatches, `seed ${summary.seed}`).toBe(0);
     expect(summary.passed).toBe(true);
     expect(summary.dlq).toBe(summary.dlqExpected);
-  }, 240_000);
+    // A budget, not a measurement: alone it takes 80-100 s, beside the suite's other files 190 s and
+    // more (a broker start alone went from 9 s to 27 s), and every fault waits for the fleet to recover.
+  }, 480_000);
 });
