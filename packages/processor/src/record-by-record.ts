@@ -29,8 +29,9 @@ export interface RecordByRecordOutcome {
  * longest backoff its failing routes ask for) and runs again, so events stay in partition order and a
  * sub-batch takes at most `maxAttempts` passes however many of its events fail. `permanent` failures
  * and records out of attempts are given up (their letters returned, their IDs not recorded), unless
- * their route says `onExhausted: 'stop'`: then the rounds go on, the partition held (`route-policy.ts`). What escapes a record's savepoint is the
- * database's failure, not the record's, and is thrown as transient, to be retried in place.
+ * their route says `onExhausted: 'stop'`: then the rounds go on, the partition held
+ * (`route-policy.ts`). What escapes a record's savepoint is the database's failure, not the
+ * record's, and is thrown as transient, to be retried in place.
  */
 export async function applyRecordByRecord<DB>(
   deps: RecordByRecordDeps<DB>,
