@@ -74,6 +74,10 @@ export function failureKind(error: unknown): FailureKind {
   // kafkajs says itself whether its own retrier would retry an error.
   const retriable = (error as { retriable?: unknown }).retriable;
   if (retriable === true) return 'transient';
+  // kafkajs' retrier gave up on something passing (a broker down longer than its retries): still
+  // passing for us, who retry in place without a limit. What it gave up on decides, not its wrapper.
+  if (error.name === 'KafkaJSNumberOfRetriesExceeded' && error.cause instanceof Error)
+    return failureKind(error.cause);
   if (retriable === false && error.name.startsWith('KafkaJS')) return 'permanent';
   // Wrapped errors (fetch's "fetch failed", ours with `cause`) are what their cause is.
   if (error.cause instanceof Error && error.cause !== error) {

@@ -1,4 +1,5 @@
 import { RegistryError } from '@fleet/contracts';
+import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { failureKind, PermanentError, RetryableError } from './failure-kind.ts';
 
@@ -20,6 +21,12 @@ describe('failureKind', () => {
     expect(failureKind(new RegistryError('no answer', undefined))).toBe('transient');
     expect(failureKind(new RegistryError('overloaded', 503))).toBe('transient');
     expect(failureKind(new RetryableError('rate limited upstream'))).toBe('transient');
+    // kafkajs gave up retrying a broker that was down (the DLQ producer during a broker restart): the
+    // letter must be sent again, whole, not judged unsendable.
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    expect(failureKind(new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 }))).toBe(
+      'transient',
+    );
   });
 
   it('gives up at once on what the same record will always fail: bad data, constraints, limits', () => {
@@ -27,6 +34,21 @@ describe('failureKind', () => {
     for (const code of ['22021', '22P05', '22001', '23505', '23503', '42P01', '54000', '0A000'])
       expect(failureKind(pgError(code)), code).toBe('permanent');
     expect(failureKind(kafkaError(false))).toBe('permanent');
+    const tooLarge = new KafkaJSProtocolError(
+      Object.assign(
+        new Error('The request included a message larger than the max message size the server will accept'),
+        {
+          type: 'MESSAGE_TOO_LARGE',
+          code: 10,
+          retriable: false,
+        },
+      ),
+    );
+    expect(failureKind(tooLarge)).toBe('permanent');
+    // Retries exhausted: what was retried decides.
+    expect(failureKind(new KafkaJSNumberOfRetriesExceeded(tooLarge, { retryCount: 0, retryTime: 0 }))).toBe(
+      'permanent',
+    );
     expect(failureKind(new RegistryError('refused', 422))).toBe('permanent');
     expect(failureKind(new PermanentError('no such customer'))).toBe('permanent');
   });
