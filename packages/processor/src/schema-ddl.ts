@@ -24,12 +24,22 @@ async function privileges(db: Kysely<unknown>, schema: string): Promise<SchemaPr
   return row;
 }
 
-/** Creates `schema` unless it exists; an existing one needs no privilege beyond using it. */
+/**
+ * Creates `schema` unless it exists; an existing one needs no privilege beyond using it. Instances
+ * starting together on a fresh database race to create it, and `if not exists` does not settle that
+ * race (the loser gets a unique violation on pg_namespace): the loser finds it created and goes on.
+ */
 export async function ensureSchema(db: Kysely<unknown>, schema: string): Promise<void> {
   const { exists, mayCreate, provisioned } = await privileges(db, schema);
   if (exists) return;
-  if (mayCreate || !provisioned) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-  else await sql`select fleet.create_processor_schema(${schema})`.execute(db);
+  try {
+    if (mayCreate || !provisioned) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    else await sql`select fleet.create_processor_schema(${schema})`.execute(db);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const lostTheRace = (code === '23505' || code === '42P06') && (await privileges(db, schema)).exists;
+    if (!lostTheRace) throw error;
+  }
 }
 
 /** Renames `from` to `to` (in the caller's transaction, so that a swap of two renames is atomic). */
