@@ -53,6 +53,8 @@ const permanentSqlClasses = new Set([
 
 const sqlState = /^[0-9A-Z]{5}$/;
 
+const kafkajsWrappers = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSNonRetriableError']);
+
 export function failureKind(error: unknown): FailureKind {
   if (!(error instanceof Error)) return 'unknown';
   const declared = (error as { failureKind?: unknown }).failureKind;
@@ -74,9 +76,11 @@ export function failureKind(error: unknown): FailureKind {
   // kafkajs says itself whether its own retrier would retry an error.
   const retriable = (error as { retriable?: unknown }).retriable;
   if (retriable === true) return 'transient';
-  // kafkajs' retrier gave up on something passing (a broker down longer than its retries): still
-  // passing for us, who retry in place without a limit. What it gave up on decides, not its wrapper.
-  if (error.name === 'KafkaJSNumberOfRetriesExceeded' && error.cause instanceof Error)
+  // kafkajs' retrier wraps what it gave up on, as not retriable (KafkaJSNumberOfRetriesExceeded, and
+  // an outer retrier wraps that again in KafkaJSNonRetriableError), keeping the original as `cause`: a
+  // broker down longer than its retries is still passing for us, who retry in place without a limit.
+  // What was given up on decides, not the wrapper.
+  if (kafkajsWrappers.has(error.name) && error.cause instanceof Error && error.cause !== error)
     return failureKind(error.cause);
   if (retriable === false && error.name.startsWith('KafkaJS')) return 'permanent';
   // Wrapped errors (fetch's "fetch failed", ours with `cause`) are what their cause is.

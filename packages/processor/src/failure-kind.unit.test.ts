@@ -1,5 +1,10 @@
 import { RegistryError } from '@fleet/contracts';
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+} from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { failureKind, PermanentError, RetryableError } from './failure-kind.ts';
 
@@ -24,9 +29,15 @@ describe('failureKind', () => {
     // kafkajs gave up retrying a broker that was down (the DLQ producer during a broker restart): the
     // letter must be sent again, whole, not judged unsendable.
     const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
-    expect(failureKind(new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 }))).toBe(
-      'transient',
-    );
+    const exhausted = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 });
+    expect(failureKind(exhausted)).toBe('transient');
+    // What producer.send throws then: its outer retrier wraps the inner one's error again
+    // (kafkajs/src/retry: `new KafkaJSNonRetriableError(e, { cause: e.cause || e })`).
+    expect(
+      failureKind(
+        Object.assign(new KafkaJSNonRetriableError(exhausted), { cause: exhausted.cause ?? exhausted }),
+      ),
+    ).toBe('transient');
   });
 
   it('gives up at once on what the same record will always fail: bad data, constraints, limits', () => {
@@ -45,10 +56,14 @@ describe('failureKind', () => {
       ),
     );
     expect(failureKind(tooLarge)).toBe('permanent');
-    // Retries exhausted: what was retried decides.
+    // Retries exhausted or refused: what was retried decides; kafkajs' own refusals stay permanent.
     expect(failureKind(new KafkaJSNumberOfRetriesExceeded(tooLarge, { retryCount: 0, retryTime: 0 }))).toBe(
       'permanent',
     );
+    expect(failureKind(Object.assign(new KafkaJSNonRetriableError(tooLarge), { cause: tooLarge }))).toBe(
+      'permanent',
+    );
+    expect(failureKind(new KafkaJSNonRetriableError('Invalid topic'))).toBe('permanent');
     expect(failureKind(new RegistryError('refused', 422))).toBe('permanent');
     expect(failureKind(new PermanentError('no such customer'))).toBe('permanent');
   });

@@ -1,5 +1,10 @@
 import { metrics } from '@opentelemetry/api';
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+} from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from './dead-letter.ts';
 import { createLogger } from './logger.ts';
@@ -34,11 +39,12 @@ describe('sendDeadLetters', () => {
     await sendDeadLetters(
       [letter('1'), letter('2')],
       async (batch) => {
-        if (down-- > 0)
-          throw new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('connect ECONNREFUSED'), {
-            retryCount: 5,
-            retryTime: 100,
-          });
+        if (down-- > 0) {
+          // As producer.send throws it after its retries: the inner retrier's error, wrapped again.
+          const refused = new KafkaJSConnectionError('connect ECONNREFUSED');
+          const exhausted = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 });
+          throw Object.assign(new KafkaJSNonRetriableError(exhausted), { cause: refused });
+        }
         sent.push(batch);
       },
       keepGoing,
