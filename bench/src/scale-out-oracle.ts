@@ -53,9 +53,8 @@ export interface VerifyInput {
   kafka: Kafka;
   admin: Admin;
   groupId: string;
-  /** Records in sub-batches the instances applied, and events they handed to their handler, in all. */
-  appliedRecords: number;
-  handled: number;
+  /** Each instance's report: records in the sub-batches it applied, events it handed to its handler. */
+  reports: readonly { records: number; fresh: number }[];
 }
 
 /** Compares what the run left (dedupe table, projection, follow-ons, offsets) with the oracle. */
@@ -153,8 +152,8 @@ export async function verifyScaleOutRun(v: VerifyInput): Promise<Correctness> {
   return {
     ok: checks.every((c) => c.mismatches === 0),
     checks,
-    redelivered: v.appliedRecords - backlog.events,
-    handlerRepeats: v.handled - backlog.events,
+    redelivered: v.reports.reduce((n, r) => n + r.records, 0) - backlog.events,
+    handlerRepeats: v.reports.reduce((n, r) => n + r.fresh, 0) - backlog.events,
     followOnWireDuplicates: followOns.length - ids.size,
   };
 }

@@ -205,8 +205,7 @@ export async function rebalanceRun(
       kafka: ctx.kafka,
       admin: ctx.admin,
       groupId: input.groupId,
-      appliedRecords: reports.reduce((n, r) => n + r.records, 0),
-      handled: reports.reduce((n, r) => n + r.fresh, 0),
+      reports,
     });
     const lastAt = Math.max(...fleet.applied.map((x) => x.at));
     return {

@@ -94,8 +94,7 @@ export async function throughputRun(
       kafka: ctx.kafka,
       admin: ctx.admin,
       groupId: input.groupId,
-      appliedRecords: reports.reduce((n, r) => n + r.records, 0),
-      handled: reports.reduce((n, r) => n + r.fresh, 0),
+      reports,
     });
     return {
       instances,

@@ -48,7 +48,7 @@ export class AuditLog {
 
   async begin(entry: ConsoleAction): Promise<number> {
     const { principal } = entry;
-    const id = await this.#log.begin({
+    const started = await this.#log.start({
       who: {
         actor: principal.actor,
         role: principal.role,
@@ -61,13 +61,11 @@ export class AuditLog {
       arguments: entry.arguments,
       client: entry.client,
     });
-    await this.#emit(id);
-    return id;
+    return this.#emit(started).id;
   }
 
   async finish(id: number, result: AuditResult, status: number, detail: unknown): Promise<AuditEntry> {
-    await this.#log.finish(id, result, status, detail);
-    return await this.#emit(id);
+    return this.#emit(await this.#log.finish(id, result, status, detail));
   }
 
   /** A write attempt that was not allowed: recorded whole at once. */
@@ -92,9 +90,7 @@ export class AuditLog {
     return this.#log.list(filter);
   }
 
-  async #emit(id: number): Promise<AuditEntry> {
-    const [entry] = await this.#log.list({ before: id + 1, limit: 1 });
-    if (entry?.id !== id) throw new Error(`audit row ${id} is gone`);
+  #emit(entry: AuditEntry): AuditEntry {
     for (const listener of this.#listeners) listener(entry);
     return entry;
   }

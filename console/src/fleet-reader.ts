@@ -1,24 +1,9 @@
-import { controlTables } from '@fleet/processor';
+import { controlTables, type RegisteredProcessor, registeredProcessors } from '@fleet/processor';
 import type { Admin } from 'kafkajs';
 import { type InferResult, type Kysely, sql } from 'kysely';
 
 /** Instances gone longer than this are not shown any more (a crashed one never deregisters). */
 const FORGET_GONE_AFTER = '1 hour';
-
-const processorRows = (db: Kysely<unknown>) =>
-  controlTables(db)
-    .selectFrom('fleet.processors')
-    .select([
-      'group_id as groupId',
-      'name',
-      'db_schema as schema',
-      'topics',
-      'dlq_topic as dlqTopic',
-      'dedupe_window_hours as dedupeWindowHours',
-      'replay',
-    ])
-    .orderBy('name')
-    .orderBy('group_id');
 
 const instanceRows = (db: Kysely<unknown>, aliveSeconds: number) =>
   controlTables(db)
@@ -43,8 +28,8 @@ const instanceRows = (db: Kysely<unknown>, aliveSeconds: number) =>
     .orderBy('started_at')
     .orderBy('instance_id');
 
-/** A row of `fleet.processors`. */
-export type ProcessorRow = InferResult<ReturnType<typeof processorRows>>[number];
+/** A row of `fleet.processors`, as the console shows it. */
+export type ProcessorRow = Omit<RegisteredProcessor, 'updatedAt'>;
 
 /** A row of `fleet.instances`, with whether it heartbeated recently. */
 export type InstanceRow = InferResult<ReturnType<typeof instanceRows>>[number];
@@ -80,7 +65,7 @@ export async function readRegistry(db: Kysely<unknown>, aliveSeconds: number): P
     outbox: new Map(),
   };
   if (!has.has('processors')) return registry;
-  registry.processors = await processorRows(db).execute();
+  registry.processors = await registeredProcessors(db).execute();
   if (has.has('instances')) registry.instances = await instanceRows(db, aliveSeconds).execute();
   if (has.has('controls')) {
     const rows = await controlTables(db)

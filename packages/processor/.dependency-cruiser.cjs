@@ -8,7 +8,7 @@ const layers = {
   rebuild: '^src/rebuild/',
   operations: '^src/operations/',
   runtime:
-    '^src/(consumer-supervisor|apply-batch|progress-monitor|control-follower|control-plane|control-tables|audit-log|admin-tokens|readiness-checks|dead-letter-topic|dedupe-pruner|schedule-runner|outbox-relay|ticker|runtime-events|runtime-logs|processor-metrics|lag-monitor|hold-back|telemetry|kafka-client|database|runtime-config|runtime-migrations)\\.ts$',
+    '^src/(consumer-supervisor|apply-batch|progress-monitor|control-follower|control-plane|control-tables|registered-processors|audit-log|admin-tokens|readiness-checks|dead-letter-topic|dedupe-pruner|schedule-runner|outbox-relay|ticker|runtime-events|runtime-logs|processor-metrics|lag-monitor|hold-back|telemetry|kafka-client|database|runtime-config|runtime-migrations)\\.ts$',
 };
 const order = ['runtime', 'operations', 'rebuild', 'admin', 'wiring'];
 const later = (i) =>

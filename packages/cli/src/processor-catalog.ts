@@ -1,32 +1,15 @@
-import { controlTables } from '@fleet/processor';
-import { type InferResult, type Kysely, sql } from 'kysely';
+import { type RegisteredProcessor, registeredProcessors } from '@fleet/processor';
+import { type Kysely, sql } from 'kysely';
 import { CliError, usageError } from './cli-error.ts';
 
-const registered = (db: Kysely<unknown>) =>
-  controlTables(db)
-    .selectFrom('fleet.processors')
-    .select([
-      'group_id as groupId',
-      'name',
-      'db_schema as schema',
-      'topics',
-      'dlq_topic as dlqTopic',
-      'dedupe_window_hours as dedupeWindowHours',
-      'replay',
-      'updated_at as updatedAt',
-    ])
-    .orderBy('name')
-    .orderBy('group_id');
-
-/** A row of `fleet.processors`: what the runtime registered at start-up. */
-export type RegisteredProcessor = InferResult<ReturnType<typeof registered>>[number];
+export type { RegisteredProcessor };
 
 /** Every processor that ever started against this database, by name. */
 export async function listProcessors(db: Kysely<unknown>): Promise<RegisteredProcessor[]> {
   const { rows: exists } = await sql<{ ok: boolean }>`
     select to_regclass('fleet.processors') is not null as ok`.execute(db);
   if (!exists[0]?.ok) return [];
-  return registered(db).execute();
+  return registeredProcessors(db).execute();
 }
 
 /**

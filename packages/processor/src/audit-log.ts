@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import {
   type AuditResult,
   type ControlTables,
@@ -91,6 +91,11 @@ export class AuditLog {
   }
 
   async begin(entry: AuditStart): Promise<number> {
+    return (await this.start(entry)).id;
+  }
+
+  /** `begin`, answering the row as written (`pending`): for a caller that shows it at once. */
+  async start(entry: AuditStart): Promise<AuditEntry> {
     await this.#ensure();
     const row = await this.#db
       .insertInto('fleet.audit')
@@ -110,17 +115,20 @@ export class AuditLog {
         status: null,
         client: entry.client ?? null,
       })
-      .returning('id')
+      .returningAll()
       .executeTakeFirstOrThrow();
-    return Number(row.id);
+    return entryOf(row);
   }
 
-  async finish(id: number, result: AuditResult, status: number | null, detail: unknown): Promise<void> {
-    await this.#db
+  /** Completes an entry; answers it as completed. */
+  async finish(id: number, result: AuditResult, status: number | null, detail: unknown): Promise<AuditEntry> {
+    const row = await this.#db
       .updateTable('fleet.audit')
       .set({ result, status, detail: jsonb(detail), finished_at: sql<Date>`now()` })
       .where('id', '=', String(id))
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return entryOf(row);
   }
 
   /** An attempt that did not run (not allowed, malformed): recorded whole at once. */
@@ -146,23 +154,25 @@ export class AuditLog {
     if (filter.source !== undefined) query = query.where('source', '=', filter.source);
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
     const found = await query.orderBy('id', 'desc').limit(limit).execute();
-    return found.map((r) => ({
-      id: Number(r.id),
-      at: r.at.toISOString(),
-      finishedAt: r.finished_at?.toISOString() ?? null,
-      actor: r.actor,
-      role: r.role,
-      via: r.via,
-      selfDeclared: r.self_declared,
-      source: r.source,
-      instanceId: r.instance_id,
-      action: r.action,
-      processor: r.processor,
-      arguments: r.arguments,
-      result: r.result,
-      status: r.status,
-      detail: r.detail,
-      client: r.client,
-    }));
+    return found.map(entryOf);
   }
 }
+
+const entryOf = (r: Selectable<ControlTables['fleet.audit']>): AuditEntry => ({
+  id: Number(r.id),
+  at: r.at.toISOString(),
+  finishedAt: r.finished_at?.toISOString() ?? null,
+  actor: r.actor,
+  role: r.role,
+  via: r.via,
+  selfDeclared: r.self_declared,
+  source: r.source,
+  instanceId: r.instance_id,
+  action: r.action,
+  processor: r.processor,
+  arguments: r.arguments,
+  result: r.result,
+  status: r.status,
+  detail: r.detail,
+  client: r.client,
+});

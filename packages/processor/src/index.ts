@@ -74,6 +74,7 @@ export type {
   ScheduleFor,
 } from './processor-types.ts';
 export * from './rebuild/index.ts';
+export { type RegisteredProcessor, registeredProcessors } from './registered-processors.ts';
 export { type RunProcessorOptions, runProcessor } from './run-processor.ts';
 export { loadRuntimeConfig, type RuntimeConfig } from './runtime-config.ts';
 export type { RuntimeEventMap, RuntimeEvents } from './runtime-events.ts';

@@ -10,12 +10,11 @@ export interface ShortLine {
 }
 
 /** Locks the lines' stock rows in SKU order (lines are sorted) and returns what each holds now. */
-async function lockStock(db: Transaction<InventoryDb>, lines: ReservedLine[]): Promise<Map<string, number>> {
-  return await lockSkus(
+const lockStock = (db: Transaction<InventoryDb>, lines: ReservedLine[]) =>
+  lockSkus(
     db,
     lines.map((l) => l.sku),
   );
-}
 
 /** Locks these SKUs' stock rows in SKU order; returns what each holds now (unknown SKUs are absent). */
 export async function lockSkus(

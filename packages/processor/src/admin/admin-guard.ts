@@ -21,7 +21,10 @@ declare module 'fastify' {
 
 export interface AdminGuardOptions {
   access: AdminAccess;
-  audit: Pick<AuditLog, 'begin' | 'finish' | 'record'>;
+  /** What the guard needs of the audit (it does not read the completed entry back). */
+  audit: Pick<AuditLog, 'begin' | 'record'> & {
+    finish(...args: Parameters<AuditLog['finish']>): Promise<unknown>;
+  };
   /** The consumer group the admin API acts on, and this instance: recorded with each write. */
   processor: string;
   instanceId: string;

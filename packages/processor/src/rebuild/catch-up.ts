@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessorDefinition } from '../define-processor.ts';
+import { withReplayTracing } from '../event-span.ts';
 import type { KnownDeadLetters } from './known-dead-letters.ts';
 import { committedOffsets, distance, type PartitionOffsets, partitionKey } from './partition-offsets.ts';
 import type { RebuildContext } from './rebuild-context.ts';
@@ -28,7 +29,7 @@ export interface CatchUp {
 
 /**
  * Starts a replica filling `schema` from `start` with group `group`, never past `limits()`.
- * Replayed history starts traces of its own, linked to the originals: call it in `withReplayTracing`.
+ * Replayed history starts traces of its own, linked to the originals (`withReplayTracing`).
  */
 export async function startCatchUp<DB>(
   ctx: RebuildContext,
@@ -46,26 +47,28 @@ export async function startCatchUp<DB>(
       }));
     await ctx.admin.setOffsets({ groupId: group, topic, partitions });
   }
-  return startReplica(definition, {
-    config: {
-      ...ctx.config,
-      http: { ...ctx.config.http, port: null }, // no HTTP server: the live instances serve
-      processing: {
-        ...ctx.config.processing,
-        dbSchema: schema,
-        groupId: group,
-        replay: true,
-        // Stopping it is part of the switch, and a stop waits for the fetch in flight.
-        fetch: {
-          ...ctx.config.processing.fetch,
-          maxWaitMs: Math.min(ctx.config.processing.fetch.maxWaitMs, 250),
+  return withReplayTracing(() =>
+    startReplica(definition, {
+      config: {
+        ...ctx.config,
+        http: { ...ctx.config.http, port: null }, // no HTTP server: the live instances serve
+        processing: {
+          ...ctx.config.processing,
+          dbSchema: schema,
+          groupId: group,
+          replay: true,
+          // Stopping it is part of the switch, and a stop waits for the fetch in flight.
+          fetch: {
+            ...ctx.config.processing.fetch,
+            maxWaitMs: Math.min(ctx.config.processing.fetch.maxWaitMs, 250),
+          },
         },
       },
-    },
-    logger: ctx.logger,
-    holdBack: { limitOf: (topic, partition) => limits().get(partitionKey(topic, partition)) },
-    alreadyDeadLettered: deadLetters.held,
-  });
+      logger: ctx.logger,
+      holdBack: { limitOf: (topic, partition) => limits().get(partitionKey(topic, partition)) },
+      alreadyDeadLettered: deadLetters.held,
+    }),
+  );
 }
 
 export interface CatchUpProgress {

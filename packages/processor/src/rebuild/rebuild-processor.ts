@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestPause } from '../control-plane.ts';
 import type { ProcessorDefinition } from '../define-processor.ts';
-import { withReplayTracing } from '../event-span.ts';
 import type { Logger } from '../logger.ts';
 import type { RuntimeConfig } from '../runtime-config.ts';
 import { forgetReplayGroup, replayGroups, startCatchUp, waitCaughtUp } from './catch-up.ts';
@@ -79,15 +78,13 @@ export async function rebuildSideBySide<DB>(
     const deadLetters = new KnownDeadLetters(ctx);
     try {
       await deadLetters.readNew(); // the bulk now, not while the replica's consumer waits on it
-      const replica = await withReplayTracing(() =>
-        startCatchUp(ctx, definition, options.startReplica, {
-          schema: ctx.schemas.rebuild,
-          group,
-          start,
-          limits: () => limits,
-          deadLetters,
-        }),
-      );
+      const replica = await startCatchUp(ctx, definition, options.startReplica, {
+        schema: ctx.schemas.rebuild,
+        group,
+        start,
+        limits: () => limits,
+        deadLetters,
+      });
       try {
         await waitCaughtUp(
           ctx,
@@ -154,15 +151,13 @@ export async function rollBackSideBySide<DB>(
       await deadLetters.readNew(); // before the live instances pause, not while they wait
       await pauseLive(ctx, options.switchTimeoutMs);
       limits = await stableLiveOffsets(ctx, start);
-      const replica = await withReplayTracing(() =>
-        startCatchUp(ctx, definition, options.startReplica, {
-          schema: ctx.schemas.previous,
-          group,
-          start,
-          limits: () => limits,
-          deadLetters,
-        }),
-      );
+      const replica = await startCatchUp(ctx, definition, options.startReplica, {
+        schema: ctx.schemas.previous,
+        group,
+        start,
+        limits: () => limits,
+        deadLetters,
+      });
       try {
         await waitCaughtUp(
           ctx,
